@@ -1,0 +1,122 @@
+import Foundation
+
+/// The rke2 binary installed on this node.
+public struct InstalledBinary: Sendable, Equatable {
+    public let path: String
+    public let version: RKE2Version?
+    public let commit: String?
+    public let goVersion: String?
+    public let sha256: String?
+    /// Why the version or hash is missing (not executable, timed out, unparsable output).
+    public let problem: String?
+}
+
+/// The running rke2 process with what upgrade-tui derives from it.
+public struct RunningRKE2: Sendable, Equatable {
+    public let process: RKE2Process
+    /// sha256 of `/proc/PID/exe`: the bytes actually running, even when the file was replaced.
+    public let runningSha256: String?
+    /// The installed file differs from the running one: a swap happened, the restart did not.
+    public let restartPending: Bool
+    /// The running version when it differs from the installed one (from `/proc/PID/exe --version`).
+    public let runningVersion: RKE2Version?
+}
+
+/// Everything upgrade-tui knows about this node without asking the cluster.
+public struct LocalNode: Sendable, Equatable {
+    /// `server`, `agent` or `unknown` (no process running).
+    public let role: String
+    public let hostname: String
+    public let paths: HostPaths
+    public let binary: InstalledBinary?
+    public let running: RunningRKE2?
+    public let config: RKE2Config
+    /// Problems met while looking (ambiguous process, unreadable binary); shown, never fatal.
+    public let problems: [String]
+
+    /// The version this node runs now: the running one if known, else the installed one.
+    public var currentVersion: RKE2Version? { running?.runningVersion ?? binary?.version }
+}
+
+/// Reads this node: process, binary, config. Config errors are thrown (they are bad input, exit 2);
+/// everything else degrades to nil plus a problem line.
+public struct LocalInspector: Sendable {
+    public var paths: HostPaths
+    /// Whether the data dir was chosen by the operator; if not, the running process' `--data-dir` wins.
+    public var dataDirExplicit: Bool
+    public var configExplicit: Bool
+    public var versionTimeout: TimeInterval = 5
+
+    public init(paths: HostPaths, dataDirExplicit: Bool = true, configExplicit: Bool = true) {
+        self.paths = paths
+        self.dataDirExplicit = dataDirExplicit
+        self.configExplicit = configExplicit
+    }
+
+    public func inspect() throws -> LocalNode {
+        var problems: [String] = []
+        var paths = self.paths
+        var process: RKE2Process?
+        do {
+            process = try ProcessScanner(procRoot: paths.procRoot, dataDir: dataDirExplicit ? paths.dataDir : nil).find()
+        } catch let error as UpgradeError {
+            problems.append(error.message)
+        }
+        if let process {
+            let flags = RKE2Config.flagValues(process.flags)
+            if !dataDirExplicit, let dir = flags.first(where: { $0.0 == "data-dir" })?.1.last { paths.dataDir = dir }
+            if !configExplicit, let file = flags.first(where: { $0.0 == "config" })?.1.last { paths.configFile = file }
+        }
+
+        let binaryPath = paths.rke2Binary ?? process?.binaryPath ?? HostPaths.binarySearchPath.first { path in
+            POSIX.fileInfo(path).map(POSIX.isRegular) ?? false
+        }
+        let binary = binaryPath.map(inspectBinary)
+        if let binary, let problem = binary.problem { problems.append(problem) }
+
+        var running: RunningRKE2?
+        if let process {
+            let runningSha = try? ManifestScanner.sha256(ofFile: process.procExe)
+            let pending = runningSha != nil && binary?.sha256 != nil && runningSha != binary?.sha256
+            var runningVersion: RKE2Version?
+            if pending, let result = try? Subprocess.run(process.procExe, ["--version"], timeout: versionTimeout) {
+                runningVersion = RKE2Version.parseVersionOutput(result.output)?.version
+            }
+            running = RunningRKE2(process: process, runningSha256: runningSha, restartPending: pending,
+                                  runningVersion: runningVersion ?? (pending ? nil : binary?.version))
+        }
+        let config = try RKE2Config.load(configFile: paths.configFile, processArgs: process?.flags ?? [],
+                                         version: running?.runningVersion ?? binary?.version)
+        return LocalNode(role: process?.role ?? "unknown", hostname: POSIX.hostName(), paths: paths,
+                         binary: binary, running: running, config: config, problems: problems)
+    }
+
+    func inspectBinary(_ path: String) -> InstalledBinary {
+        guard let st = POSIX.fileInfo(path) else {
+            return InstalledBinary(path: path, version: nil, commit: nil, goVersion: nil, sha256: nil,
+                                   problem: "rke2 binary \(path) does not exist")
+        }
+        guard POSIX.isRegular(st) else {
+            return InstalledBinary(path: path, version: nil, commit: nil, goVersion: nil, sha256: nil,
+                                   problem: "rke2 binary \(path) is not a regular file")
+        }
+        let sha = try? ManifestScanner.sha256(ofFile: path)
+        do {
+            let result = try Subprocess.run(path, ["--version"], timeout: versionTimeout)
+            if result.timedOut {
+                return InstalledBinary(path: path, version: nil, commit: nil, goVersion: nil, sha256: sha,
+                                       problem: "\(path) --version did not answer within \(Int(versionTimeout)) s")
+            }
+            guard let parsed = RKE2Version.parseVersionOutput(result.output) else {
+                let firstLine = result.output.split(separator: "\n").first.map(String.init) ?? ""
+                return InstalledBinary(path: path, version: nil, commit: nil, goVersion: nil, sha256: sha,
+                                       problem: "\(path) --version printed no rke2 version (exit \(result.status)): \(firstLine.prefix(120))")
+            }
+            return InstalledBinary(path: path, version: parsed.version, commit: parsed.commit,
+                                   goVersion: parsed.goVersion, sha256: sha, problem: nil)
+        } catch {
+            return InstalledBinary(path: path, version: nil, commit: nil, goVersion: nil, sha256: sha,
+                                   problem: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,181 @@
+import Crypto
+import Foundation
+
+/// How the deploy controller treats one manifest (DESIGN.md "Manifest state"; first match wins).
+public enum ManifestState: String, Sendable, Codable, CaseIterable {
+    case disabled, skipped, ignored, applied
+    case outOfSync = "out-of-sync"
+    case pending, active
+}
+
+/// One file of `<data-dir>/server/manifests` as the deploy controller sees it, before any cluster
+/// knowledge (that arrives in `ManifestStatus`).
+public struct ManifestFile: Sendable, Equatable {
+    /// Path relative to the manifests directory, e.g. `rke2-canal.yaml` or `custom/app.yaml`.
+    public let file: String
+    /// Addon name: the base name up to its first `.`.
+    public let addon: String
+    /// False for an orphan `.skip` marker or a disabled component whose file RKE2 already deleted.
+    public let present: Bool
+    public let sha256: String?
+    public let size: Int64?
+    public let modified: Date?
+    /// The marker that skips this file (relative path), if any.
+    public let skipMarker: String?
+    /// Set when the file is disabled; says where.
+    public let disabledBy: DisabledComponent?
+    /// Reached through a symlinked directory: readable, but upgrade-tui will not write there.
+    public let viaSymlink: Bool
+    public let localState: ManifestState
+
+    public var baseName: String { (file as NSString).lastPathComponent }
+}
+
+public struct ManifestScan: Sendable, Equatable {
+    public let files: [ManifestFile]
+    /// Every `.skip` marker (relative path), by the base name it skips.
+    public let markers: [String: [String]]
+}
+
+/// Scans the manifests directory with the deploy controller's rules (k3s `pkg/deploy/controller.go`,
+/// RKE2-FACTS §3.3): walk recursively in path order; disabled by base name without extension or by any
+/// parent directory name; skipped by a sibling `<base>.skip` anywhere in the tree (skip names are
+/// collected by base name); dotfiles and non-YAML/JSON ignored; `.skip` markers are not rows.
+public struct ManifestScanner: Sendable {
+    public let directory: String
+    public let disabled: [DisabledComponent]
+
+    public init(directory: String, disabled: [DisabledComponent]) {
+        self.directory = directory
+        self.disabled = disabled
+    }
+
+    struct Entry {
+        let relative: String
+        let viaSymlink: Bool
+        let st: stat
+    }
+
+    public func scan() throws -> ManifestScan {
+        guard let top = POSIX.fileInfo(directory) else { return ManifestScan(files: [], markers: [:]) }
+        guard POSIX.isDirectory(top) else {
+            throw UpgradeError.input("\(directory) is not a directory")
+        }
+        var entries: [Entry] = []
+        var visited = Set<[UInt64]>()
+        try walk(relative: "", viaSymlink: false, into: &entries, visited: &visited)
+
+        // Skip markers by base name (they apply across the tree), remembering where each one lives.
+        var allMarkers: [String: [String]] = [:]
+        for entry in entries where entry.relative.hasSuffix(".skip") {
+            let base = (entry.relative as NSString).lastPathComponent
+            allMarkers[String(base.dropLast(5)), default: []].append(entry.relative)
+        }
+        let markers = allMarkers.mapValues { $0[0] }
+        let disabledByName = Dictionary(disabled.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+
+        var rows: [ManifestFile] = []
+        var presentBases = Set<String>()
+        for entry in entries where !entry.relative.hasSuffix(".skip") {
+            let base = (entry.relative as NSString).lastPathComponent
+            presentBases.insert(base)
+            let parents = (entry.relative as NSString).deletingLastPathComponent.split(separator: "/").map(String.init)
+            let stem = (base as NSString).deletingPathExtension
+            let disabledBy = disabledByName[stem] ?? parents.lazy.compactMap { disabledByName[$0] }.first
+            let state: ManifestState
+            if disabledBy != nil {
+                state = .disabled
+            } else if markers[base] != nil {
+                state = .skipped
+            } else if Self.isIgnored(base) {
+                state = .ignored
+            } else {
+                state = .active
+            }
+            let hash = state == .ignored ? nil : try Self.sha256(ofFile: directory + "/" + entry.relative)
+            rows.append(ManifestFile(
+                file: entry.relative, addon: Self.addonName(base), present: true, sha256: hash,
+                size: Int64(entry.st.st_size),
+                modified: Date(timeIntervalSince1970: TimeInterval(entry.st.st_mtim.tv_sec) + TimeInterval(entry.st.st_mtim.tv_nsec) / 1e9),
+                skipMarker: state == .ignored ? nil : markers[base], disabledBy: disabledBy,
+                viaSymlink: entry.viaSymlink, localState: state))
+        }
+        // Markers whose manifest is absent: still "skipped" (the file may be written at the next start).
+        for (base, marker) in markers.sorted(by: { $0.value < $1.value }) where !presentBases.contains(base) {
+            guard !Self.isIgnored(base) else { continue }
+            let stem = (base as NSString).deletingPathExtension
+            let disabledBy = disabledByName[stem]
+            let relative = ((marker as NSString).deletingLastPathComponent as NSString).appendingPathComponent(base)
+            rows.append(ManifestFile(
+                file: relative, addon: Self.addonName(base), present: false, sha256: nil, size: nil, modified: nil,
+                skipMarker: marker, disabledBy: disabledBy, viaSymlink: false,
+                localState: disabledBy != nil ? .disabled : .skipped))
+        }
+        // Explicitly disabled components are listed even when RKE2 already deleted their file.
+        let addons = Set(rows.map { ($0.baseName as NSString).deletingPathExtension })
+        for component in disabled where !component.implicit && !addons.contains(component.name) {
+            rows.append(ManifestFile(
+                file: component.name + ".yaml", addon: Self.addonName(component.name), present: false,
+                sha256: nil, size: nil, modified: nil, skipMarker: nil, disabledBy: component,
+                viaSymlink: false, localState: .disabled))
+        }
+        return ManifestScan(files: rows.sorted { $0.file < $1.file }, markers: allMarkers)
+    }
+
+    private func walk(relative: String, viaSymlink: Bool, into entries: inout [Entry], visited: inout Set<[UInt64]>) throws {
+        let path = relative.isEmpty ? directory : directory + "/" + relative
+        guard let dirStat = POSIX.fileInfo(path) else { return }
+        // Symlinked directories can loop; visit each directory inode once.
+        guard visited.insert([UInt64(dirStat.st_dev), UInt64(dirStat.st_ino)]).inserted else { return }
+        for name in try POSIX.listDirectory(path) {
+            let child = relative.isEmpty ? name : relative + "/" + name
+            guard let lst = POSIX.linkInfo(directory + "/" + child) else { continue }
+            if POSIX.isSymlink(lst) {
+                guard let st = POSIX.fileInfo(directory + "/" + child) else { continue }
+                if POSIX.isDirectory(st) {
+                    try walk(relative: child, viaSymlink: true, into: &entries, visited: &visited)
+                } else if POSIX.isRegular(st) {
+                    entries.append(Entry(relative: child, viaSymlink: true, st: st))
+                }
+            } else if POSIX.isDirectory(lst) {
+                try walk(relative: child, viaSymlink: viaSymlink, into: &entries, visited: &visited)
+            } else if POSIX.isRegular(lst) {
+                entries.append(Entry(relative: child, viaSymlink: viaSymlink, st: lst))
+            }
+        }
+    }
+
+    /// Dotfiles and anything that is not `.yaml`, `.yml` or `.json` (case-insensitive).
+    public static func isIgnored(_ baseName: String) -> Bool {
+        if baseName.hasPrefix(".") { return true }
+        let ext = (baseName as NSString).pathExtension.lowercased()
+        return !["yaml", "yml", "json"].contains(ext)
+    }
+
+    /// The deploy controller names an Addon after the file name up to its first `.`.
+    public static func addonName(_ baseName: String) -> String {
+        String(baseName.prefix { $0 != "." })
+    }
+
+    public static func sha256(ofFile path: String) throws -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw UpgradeError.input("cannot read \(path): \(POSIX.errorText())") }
+        defer { close(fd) }
+        return try sha256(fd: fd, path: path)
+    }
+
+    public static func sha256(fd: Int32, path: String) throws -> String {
+        var hasher = SHA256()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw UpgradeError.input("cannot read \(path): \(POSIX.errorText())")
+            }
+            if n == 0 { break }
+            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}

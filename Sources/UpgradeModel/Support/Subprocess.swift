@@ -1,0 +1,64 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a program to completion with a deadline, capturing stdout and stderr together.
+/// Built on posix_spawn so that a hung child is killed (SIGKILL) at the deadline, not waited on forever.
+public enum Subprocess {
+    public struct Result: Sendable, Equatable {
+        public let status: Int32
+        public let output: String
+        public let timedOut: Bool
+    }
+
+    public static func run(_ path: String, _ arguments: [String], timeout: TimeInterval = 5,
+                           environment: [String: String]? = nil) throws -> Result {
+        var pipeFDs: [Int32] = [0, 0]
+        guard pipe(&pipeFDs) == 0 else { throw POSIX.fail("cannot create a pipe for", path) }
+        // Other threads may spawn too: keep both ends out of every child but this one's dup2 copies.
+        _ = fcntl(pipeFDs[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(pipeFDs[1], F_SETFD, FD_CLOEXEC)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 2)
+
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let env = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { env.forEach { free($0) } }
+
+        var pid: pid_t = 0
+        let spawnResult = posix_spawn(&pid, path, &actions, nil, argv, env)
+        close(pipeFDs[1])
+        guard spawnResult == 0 else {
+            close(pipeFDs[0])
+            throw UpgradeError.failed("cannot run \(path): \(POSIX.errorText(spawnResult))")
+        }
+        let deadline = Date().addingTimeInterval(timeout)
+        var output = Data()
+        var timedOut = false
+        var buffer = [UInt8](repeating: 0, count: 8192)
+        var pfd = pollfd(fd: pipeFDs[0], events: Int16(POLLIN), revents: 0)
+        while true {
+            let remaining = deadline.timeIntervalSinceNow
+            if remaining <= 0 { timedOut = true; break }
+            let ready = poll(&pfd, 1, Int32(min(remaining, 1) * 1000) + 1)
+            if ready < 0 && errno == EINTR { continue }
+            if ready == 0 { continue }
+            let n = buffer.withUnsafeMutableBytes { read(pipeFDs[0], $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            if output.count < 1 << 20 { output.append(contentsOf: buffer[0..<n]) }
+        }
+        close(pipeFDs[0])
+        if timedOut { kill(pid, SIGKILL) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return Result(status: exitStatus, output: String(decoding: output, as: UTF8.self), timedOut: timedOut)
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import UpgradeModel
+
+/// Options every command takes, with RKE2's own names and environment variables (DESIGN.md).
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("RKE2 data directory (default $RKE2_DATA_DIR, then the running rke2's --data-dir, then /var/lib/rancher/rke2).", valueName: "DIR"))
+    var dataDir: String?
+
+    @Option(name: .long, help: ArgumentHelp("RKE2 config file; drop-ins are read from <config>.d/*.yaml (default $RKE2_CONFIG_FILE, then /etc/rancher/rke2/config.yaml).", valueName: "FILE"))
+    var config: String?
+
+    @Option(name: .long, help: ArgumentHelp("kubeconfig (default $KUBECONFIG, then /etc/rancher/rke2/rke2.yaml if readable, then ~/.kube/config).", valueName: "FILE"))
+    var kubeconfig: String?
+
+    @Option(name: .long, help: "Namespace of the Plans and their Jobs.")
+    var namespace: String = "system-upgrade"
+
+    @Option(name: .customLong("rke2-binary"), help: ArgumentHelp("The installed rke2 binary (overrides discovery).", valueName: "PATH"))
+    var rke2Binary: String?
+
+    @Option(name: .customLong("audit-log"), help: ArgumentHelp("Audit log of mutating operations.", valueName: "PATH"))
+    var auditLog: String = HostPaths.defaultAuditLog
+
+    @Flag(name: .customLong("no-color"), help: "No colour (also when NO_COLOR is set).")
+    var noColor = false
+
+    @Flag(help: "ASCII borders and symbols (chosen automatically when the locale is not UTF-8).")
+    var ascii = false
+
+    var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    var paths: HostPaths {
+        HostPaths(dataDir: dataDir ?? environment["RKE2_DATA_DIR"] ?? HostPaths.defaultDataDir,
+                  configFile: config ?? environment["RKE2_CONFIG_FILE"] ?? HostPaths.defaultConfigFile,
+                  auditLog: auditLog, rke2Binary: rke2Binary)
+    }
+
+    var inspector: LocalInspector {
+        LocalInspector(paths: paths,
+                       dataDirExplicit: dataDir != nil || environment["RKE2_DATA_DIR"] != nil,
+                       configExplicit: config != nil || environment["RKE2_CONFIG_FILE"] != nil)
+    }
+
+    var colorEnabled: Bool { !noColor && (environment["NO_COLOR"] ?? "").isEmpty }
+}
