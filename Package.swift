@@ -44,13 +44,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Sandboxes, the fake rke2, the API emulator's launcher: shared by both test targets.
+        .target(
+            name: "TestSupport",
+            dependencies: ["UpgradeModel"],
+            path: "Tests/Support",
+            exclude: ["fake-rke2", "emulator", "fixtures"],
+            sources: ["Swift"]
+        ),
         .testTarget(
             name: "UpgradeModelTests",
-            dependencies: ["UpgradeModel"]
+            dependencies: ["UpgradeModel", "TestSupport"]
         ),
         .testTarget(
             name: "UpgradeTUITests",
-            dependencies: ["UpgradeTUI", "UpgradeModel"]
+            dependencies: ["UpgradeTUI", "UpgradeModel", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -62,21 +62,22 @@ public struct ManifestScanner: Sendable {
             throw UpgradeError.input("\(directory) is not a directory")
         }
         var entries: [Entry] = []
+        var markerPaths: [String] = []
         var visited = Set<[UInt64]>()
-        try walk(relative: "", viaSymlink: false, into: &entries, visited: &visited)
+        try walk(relative: "", viaSymlink: false, into: &entries, markers: &markerPaths, visited: &visited)
 
         // Skip markers by base name (they apply across the tree), remembering where each one lives.
         var allMarkers: [String: [String]] = [:]
-        for entry in entries where entry.relative.hasSuffix(".skip") {
-            let base = (entry.relative as NSString).lastPathComponent
-            allMarkers[String(base.dropLast(5)), default: []].append(entry.relative)
+        for marker in markerPaths.sorted() {
+            let base = (marker as NSString).lastPathComponent
+            allMarkers[String(base.dropLast(5)), default: []].append(marker)
         }
         let markers = allMarkers.mapValues { $0[0] }
         let disabledByName = Dictionary(disabled.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
 
         var rows: [ManifestFile] = []
         var presentBases = Set<String>()
-        for entry in entries where !entry.relative.hasSuffix(".skip") {
+        for entry in entries {
             let base = (entry.relative as NSString).lastPathComponent
             presentBases.insert(base)
             let parents = (entry.relative as NSString).deletingLastPathComponent.split(separator: "/").map(String.init)
@@ -122,7 +123,8 @@ public struct ManifestScanner: Sendable {
         return ManifestScan(files: rows.sorted { $0.file < $1.file }, markers: allMarkers)
     }
 
-    private func walk(relative: String, viaSymlink: Bool, into entries: inout [Entry], visited: inout Set<[UInt64]>) throws {
+    private func walk(relative: String, viaSymlink: Bool, into entries: inout [Entry], markers: inout [String],
+                      visited: inout Set<[UInt64]>) throws {
         let path = relative.isEmpty ? directory : directory + "/" + relative
         guard let dirStat = POSIX.fileInfo(path) else { return }
         // Symlinked directories can loop; visit each directory inode once.
@@ -130,16 +132,18 @@ public struct ManifestScanner: Sendable {
         for name in try POSIX.listDirectory(path) {
             let child = relative.isEmpty ? name : relative + "/" + name
             guard let lst = POSIX.linkInfo(directory + "/" + child) else { continue }
+            // The controller collects skip names from every entry, whatever its type.
+            if name.hasSuffix(".skip") { markers.append(child) }
             if POSIX.isSymlink(lst) {
                 guard let st = POSIX.fileInfo(directory + "/" + child) else { continue }
                 if POSIX.isDirectory(st) {
-                    try walk(relative: child, viaSymlink: true, into: &entries, visited: &visited)
-                } else if POSIX.isRegular(st) {
+                    try walk(relative: child, viaSymlink: true, into: &entries, markers: &markers, visited: &visited)
+                } else if POSIX.isRegular(st) && !name.hasSuffix(".skip") {
                     entries.append(Entry(relative: child, viaSymlink: true, st: st))
                 }
             } else if POSIX.isDirectory(lst) {
-                try walk(relative: child, viaSymlink: viaSymlink, into: &entries, visited: &visited)
-            } else if POSIX.isRegular(lst) {
+                try walk(relative: child, viaSymlink: viaSymlink, into: &entries, markers: &markers, visited: &visited)
+            } else if POSIX.isRegular(lst) && !name.hasSuffix(".skip") {
                 entries.append(Entry(relative: child, viaSymlink: viaSymlink, st: lst))
             }
         }

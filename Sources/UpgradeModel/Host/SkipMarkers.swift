@@ -78,6 +78,15 @@ public struct SkipMarkers: Sendable {
             throw UpgradeError.refused("\(row.file) is disabled by \(disabled.source): the deploy controller deletes it whatever the .skip marker says; change the config instead")
         }
         if let existing = scan.markers[base], !existing.isEmpty {
+            for marker in existing {
+                let (dirFD, dirPath) = try openParent(of: marker)
+                defer { close(dirFD) }
+                let name = (marker as NSString).lastPathComponent
+                let found = try kind(of: name, in: dirFD)
+                if found != .regular && found != .missing {
+                    throw UpgradeError.refused("\(dirPath)/\(name) exists and is \(found.description), not a marker file; remove it by hand and retry")
+                }
+            }
             return SkipOutcome(file: target.file, action: .alreadySkipped, markers: existing,
                                detail: "already skipped by \(existing.joined(separator: ", "))", dryRun: dryRun)
         }

@@ -6,7 +6,7 @@ enum StatusText {
     static func render(_ snapshot: DashboardSnapshot) -> String {
         var out: [String] = []
         let local = snapshot.local
-        var facts = TextTable(headers: ["", ""])
+        var facts = TextTable(headers: ["", ""], showHeader: false)
         var nodeLine = "\(local.hostname) (\(local.role))"
         if let running = local.running {
             nodeLine += ", rke2 pid \(running.process.pid)"
@@ -29,7 +29,7 @@ enum StatusText {
         let disabled = local.config.explicitlyDisabled
         facts.rows.append(["Disabled", disabled.isEmpty ? "-" : disabled.map { "\($0.name) (\($0.source))" }.joined(separator: ", ")])
         facts.rows.append(["Cluster", clusterLine(snapshot.cluster)])
-        out.append(facts.render().split(separator: "\n").dropFirst().joined(separator: "\n"))
+        out.append(facts.render())
         for problem in local.problems {
             out.append("! \(problem)")
         }

@@ -2,8 +2,7 @@
 struct TextTable {
     var headers: [String]
     var rows: [[String]] = []
-    /// Columns that may be cut (with an ellipsis) to fit `maxWidth`; the last such column is cut first.
-    var maxWidth: Int? = nil
+    var showHeader = true
 
     func render(indent: String = "") -> String {
         let cleaned = rows.map { $0.map(Sanitize.text) }
@@ -13,7 +12,7 @@ struct TextTable {
                 widths[index] = max(widths[index], DisplayWidth.of(cell))
             }
         }
-        let lines = ([headers] + cleaned).map { row -> String in
+        let lines = ((showHeader ? [headers] : []) + cleaned).map { row -> String in
             var parts: [String] = []
             for (index, width) in widths.enumerated() {
                 let cell = index < row.count ? row[index] : ""
