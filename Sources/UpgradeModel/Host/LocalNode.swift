@@ -76,11 +76,13 @@ public struct LocalInspector: Sendable {
 
         var running: RunningRKE2?
         if let process {
-            let runningSha = try? ManifestScanner.sha256(ofFile: process.procExe)
+            let runningSha = try? FileFacts.shared.sha256(process.procExe)
             let pending = runningSha != nil && binary?.sha256 != nil && runningSha != binary?.sha256
             var runningVersion: RKE2Version?
-            if pending, let result = try? Subprocess.run(process.procExe, ["--version"], timeout: versionTimeout) {
-                runningVersion = RKE2Version.parseVersionOutput(result.output)?.version
+            if pending {
+                runningVersion = FileFacts.shared.versionOutput(process.procExe) {
+                    (try? Subprocess.run(process.procExe, ["--version"], timeout: versionTimeout)).flatMap { RKE2Version.parseVersionOutput($0.output) }
+                }?.version
             }
             running = RunningRKE2(process: process, runningSha256: runningSha, restartPending: pending,
                                   runningVersion: runningVersion ?? (pending ? nil : binary?.version))
@@ -100,7 +102,11 @@ public struct LocalInspector: Sendable {
             return InstalledBinary(path: path, version: nil, commit: nil, goVersion: nil, sha256: nil,
                                    problem: "rke2 binary \(path) is not a regular file")
         }
-        let sha = try? ManifestScanner.sha256(ofFile: path)
+        let sha = try? FileFacts.shared.sha256(path)
+        if let cached = FileFacts.shared.versionOutput(path, compute: { nil }) {
+            return InstalledBinary(path: path, version: cached.version, commit: cached.commit,
+                                   goVersion: cached.goVersion, sha256: sha, problem: nil)
+        }
         do {
             let result = try Subprocess.run(path, ["--version"], timeout: versionTimeout)
             if result.timedOut {
@@ -112,6 +118,7 @@ public struct LocalInspector: Sendable {
                 return InstalledBinary(path: path, version: nil, commit: nil, goVersion: nil, sha256: sha,
                                        problem: "\(path) --version printed no rke2 version (exit \(result.status)): \(firstLine.prefix(120))")
             }
+            _ = FileFacts.shared.versionOutput(path) { parsed }
             return InstalledBinary(path: path, version: parsed.version, commit: parsed.commit,
                                    goVersion: parsed.goVersion, sha256: sha, problem: nil)
         } catch {

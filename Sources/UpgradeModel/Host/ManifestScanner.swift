@@ -93,7 +93,7 @@ public struct ManifestScanner: Sendable {
             } else {
                 state = .active
             }
-            let hash = state == .ignored ? nil : try Self.sha256(ofFile: directory + "/" + entry.relative)
+            let hash = state == .ignored ? nil : try FileFacts.shared.sha256(directory + "/" + entry.relative)
             rows.append(ManifestFile(
                 file: entry.relative, addon: Self.addonName(base), present: true, sha256: hash,
                 size: Int64(entry.st.st_size),

@@ -1,17 +1,164 @@
 import Foundation
 
-/// The cluster as upgrade-tui derives it from the API (filled by the cluster view; `not-configured` until
-/// a kubeconfig is found).
+/// A node's state for one Plan that selects it (DESIGN.md, RKE2-FACTS §2.3, §6).
+public enum NodePlanState: String, Sendable, Equatable, CaseIterable {
+    /// The plan label equals the plan's `latestHash`.
+    case done
+    /// The plan label is `disabled`.
+    case optedOut = "opted-out"
+    /// The node's hostname label is in the plan's `status.applying`.
+    case applying
+    /// A Job of this plan for this node failed, or `Complete` says `JobFailed` on it.
+    case failed
+    case pending
+}
+
+public struct NodeStatus: Sendable, Equatable {
+    public let name: String
+    /// The `kubernetes.io/hostname` label, which SUC's `applying` list holds.
+    public let hostname: String?
+    /// From `node-role.kubernetes.io/*` labels, sorted; empty for agents.
+    public let roles: [String]
+    public let kubeletVersion: String?
+    public let version: RKE2Version?
+    /// nil when the node has no Ready condition.
+    public let ready: Bool?
+    public let readyMessage: String?
+    public let schedulable: Bool
+    /// In plan order: the state for every plan that selects the node.
+    public let plans: [(plan: String, state: NodePlanState)]
+    /// Upgrade-relevant labels, annotations and all conditions, for the details view.
+    public let labels: [(String, String)]
+    public let annotations: [(String, String)]
+    public let conditions: [KCondition]
+    public let internalIP: String?
+
+    /// Runs an API server (control-plane label) or etcd: upgraded by the server plan.
+    public var isServer: Bool { roles.contains("control-plane") || roles.contains("etcd") || roles.contains("master") }
+    public var isControlPlane: Bool { roles.contains("control-plane") || roles.contains("master") }
+
+    public func state(for plan: String) -> NodePlanState? { plans.first { $0.plan == plan }?.state }
+
+    public static func == (lhs: NodeStatus, rhs: NodeStatus) -> Bool {
+        lhs.name == rhs.name && lhs.hostname == rhs.hostname && lhs.roles == rhs.roles && lhs.kubeletVersion == rhs.kubeletVersion
+            && lhs.ready == rhs.ready && lhs.readyMessage == rhs.readyMessage && lhs.schedulable == rhs.schedulable
+            && lhs.plans.map { "\($0.plan)=\($0.state.rawValue)" } == rhs.plans.map { "\($0.plan)=\($0.state.rawValue)" }
+            && lhs.labels.map { "\($0.0)=\($0.1)" } == rhs.labels.map { "\($0.0)=\($0.1)" }
+            && lhs.annotations.map { "\($0.0)=\($0.1)" } == rhs.annotations.map { "\($0.0)=\($0.1)" }
+            && lhs.conditions == rhs.conditions && lhs.internalIP == rhs.internalIP
+    }
+}
+
+public struct JobStatus: Sendable, Equatable {
+    public enum State: String, Sendable { case pending, running, complete, failed }
+    public let name: String
+    public let plan: String
+    /// The node name from the `upgrade.cattle.io/node` label.
+    public let node: String?
+    public let state: State
+    /// The Failed condition's reason and message.
+    public let message: String?
+    public let startTime: String?
+}
+
+public struct PlanCounts: Sendable, Equatable {
+    public var done = 0, applying = 0, pending = 0, failed = 0, optedOut = 0
+    public var total: Int { done + applying + pending + failed + optedOut }
+}
+
+public struct PlanStatus: Sendable, Equatable {
+    public let name: String
+    public let namespace: String
+    public let version: String?
+    public let channel: String?
+    public let latestVersion: String?
+    public let latestHash: String?
+    /// `Complete` condition: nil when the controller has not set it.
+    public let complete: Bool?
+    public let reason: String?
+    public let message: String?
+    public let applying: [String]
+    public let counts: PlanCounts
+    /// Names of the nodes the plan selects (nodeSelector plus SUC's hostname-label rule).
+    public let selectedNodes: [String]
+    public let jobs: [JobStatus]
+    public let concurrency: Int?
+    public let cordon: Bool
+    public let drain: Bool
+    public let image: String?
+    /// The server plan this plan's prepare step waits for (`prepare: {args: [prepare, <plan>]}`).
+    public let waitsFor: String?
+    public let nodeSelector: KLabelSelector?
+    public let conditions: [KCondition]
+
+    /// What the plan upgrades to: the resolved version when known, else the requested one.
+    public var target: String? { latestVersion.flatMap(RKE2Version.init)?.description ?? version ?? channel }
+}
+
+/// Whether agent plans may proceed (RKE2-FACTS §1.3, §6): the server plan is not applying AND the
+/// distinct control-plane kubelet versions (with `+` as `-`) equal the `k8s` form of the target.
+public struct AgentGate: Sendable, Equatable {
+    public let open: Bool
+    public let reason: String
+    public let agentPlan: String
+    public let serverPlan: String
+    /// The k8s form of the agent plan's target, as the prepare step compares it.
+    public let target: String?
+    /// `sort -u` of the control-plane kubelet versions, `+` replaced by `-`.
+    public let controlPlaneVersions: [String]
+}
+
+/// Something an operator should look at, with what to do about it.
+public struct Hint: Sendable, Equatable {
+    public enum Severity: String, Sendable { case warning, error }
+    public let severity: Severity
+    /// The node, plan or job it is about.
+    public let subject: String
+    public let message: String
+
+    public init(_ severity: Severity, _ subject: String, _ message: String) {
+        self.severity = severity
+        self.subject = subject
+        self.message = message
+    }
+}
+
+/// The cluster as upgrade-tui derives it from the API.
 public struct ClusterStatus: Sendable, Equatable {
     public var api: APIState
     public var error: String?
+    /// The next reconnect attempt, while unreachable.
+    public var retryAt: Date?
+    /// True until the first answer arrives (the dashboard says "connecting", not "unreachable").
+    public var connecting: Bool
+    public var server: String?
     public var upgradeController: ControllerState
+    /// False when the Plan CRD is not installed (404 on plans): no system-upgrade-controller.
+    public var planCRDInstalled: Bool?
+    public var nodes: [NodeStatus]
+    public var plans: [PlanStatus]
+    public var agentGate: AgentGate?
+    public var hints: [Hint]
 
-    public init(api: APIState, error: String? = nil, upgradeController: ControllerState = .unknown) {
+    public init(api: APIState, error: String? = nil, retryAt: Date? = nil, connecting: Bool = false, server: String? = nil,
+                upgradeController: ControllerState = .unknown, planCRDInstalled: Bool? = nil, nodes: [NodeStatus] = [],
+                plans: [PlanStatus] = [], agentGate: AgentGate? = nil, hints: [Hint] = []) {
         self.api = api
         self.error = error
+        self.retryAt = retryAt
+        self.connecting = connecting
+        self.server = server
         self.upgradeController = upgradeController
+        self.planCRDInstalled = planCRDInstalled
+        self.nodes = nodes
+        self.plans = plans
+        self.agentGate = agentGate
+        self.hints = hints
     }
 
     public static let notConfigured = ClusterStatus(api: .notConfigured)
+
+    public func node(named name: String) -> NodeStatus? { nodes.first { $0.name == name } }
+    public func plan(named name: String) -> PlanStatus? { plans.first { $0.name == name } }
+    public var controlPlaneNodes: [NodeStatus] { nodes.filter(\.isControlPlane) }
 }

@@ -108,3 +108,30 @@ public indirect enum JSONValue: Sendable, Equatable {
     public var arrayValue: [JSONValue]? { if case let .array(value) = self { return value } else { return nil } }
     public var isNull: Bool { if case .null = self { return true } else { return false } }
 }
+
+extension JSONValue: Codable {
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Double.self) { self = .number(value) }
+        else if let value = try? container.decode(String.self) { self = .text(value) }
+        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
+        else {
+            let dict = try container.decode([String: JSONValue].self)
+            self = .object(dict.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case let .bool(value): try container.encode(value)
+        case let .number(value): try container.encode(value)
+        case let .text(value): try container.encode(value)
+        case let .array(value): try container.encode(value)
+        case let .object(fields): try container.encode(Dictionary(fields, uniquingKeysWith: { _, last in last }))
+        }
+    }
+}

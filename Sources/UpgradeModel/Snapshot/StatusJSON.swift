@@ -71,13 +71,65 @@ public enum StatusJSON {
     }
 
     static func cluster(_ cluster: ClusterStatus) -> JSONValue {
-        .object([
+        let gate: JSONValue = cluster.agentGate.map { gate in
+            .object([
+                ("open", .bool(gate.open)),
+                ("reason", .string(gate.reason)),
+                ("agentPlan", .string(gate.agentPlan)),
+                ("serverPlan", .string(gate.serverPlan)),
+                ("target", .string(gate.target)),
+                ("controlPlaneVersions", .array(gate.controlPlaneVersions.map { .string($0) })),
+            ])
+        } ?? .null
+        return .object([
             ("api", .string(cluster.api.rawValue)),
             ("error", .string(cluster.error)),
+            ("server", .string(cluster.server)),
             ("upgradeController", .string(cluster.upgradeController.rawValue)),
-            ("nodes", .array([])),
-            ("plans", .array([])),
-            ("agentGate", .null),
+            ("planCRDInstalled", cluster.planCRDInstalled.map(JSONValue.bool) ?? .null),
+            ("nodes", .array(cluster.nodes.map(node))),
+            ("plans", .array(cluster.plans.map(plan))),
+            ("agentGate", gate),
+            ("hints", .array(cluster.hints.map { hint in
+                .object([("severity", .string(hint.severity.rawValue)), ("subject", .string(hint.subject)), ("message", .string(hint.message))])
+            })),
+        ])
+    }
+
+    static func node(_ node: NodeStatus) -> JSONValue {
+        .object([
+            ("name", .string(node.name)),
+            ("roles", .array(node.roles.map { .string($0) })),
+            ("kubeletVersion", .string(node.kubeletVersion)),
+            ("ready", node.ready.map(JSONValue.bool) ?? .null),
+            ("schedulable", .bool(node.schedulable)),
+            ("plans", .object(node.plans.map { ($0.plan, .string($0.state.rawValue)) })),
+            ("hostname", .string(node.hostname)),
+            ("internalIP", .string(node.internalIP)),
+        ])
+    }
+
+    static func plan(_ plan: PlanStatus) -> JSONValue {
+        .object([
+            ("name", .string(plan.name)),
+            ("namespace", .string(plan.namespace)),
+            ("version", .string(plan.version)),
+            ("channel", .string(plan.channel)),
+            ("latestVersion", .string(plan.latestVersion)),
+            ("latestHash", .string(plan.latestHash)),
+            ("complete", plan.complete.map(JSONValue.bool) ?? .null),
+            ("reason", .string(plan.reason)),
+            ("message", .string(plan.message ?? "")),
+            ("applying", .array(plan.applying.map { .string($0) })),
+            ("counts", .object([
+                ("done", .int(plan.counts.done)), ("applying", .int(plan.counts.applying)), ("pending", .int(plan.counts.pending)),
+                ("failed", .int(plan.counts.failed)), ("optedOut", .int(plan.counts.optedOut)),
+            ])),
+            ("selectedNodes", .array(plan.selectedNodes.map { .string($0) })),
+            ("jobs", .array(plan.jobs.map { job in
+                .object([("name", .string(job.name)), ("node", .string(job.node)), ("status", .string(job.state.rawValue)),
+                         ("message", .string(job.message))])
+            })),
         ])
     }
 }

@@ -33,6 +33,25 @@ enum StatusText {
         for problem in local.problems {
             out.append("! \(problem)")
         }
+        let cluster = snapshot.cluster
+        if cluster.api == .ok {
+            out.append("")
+            out.append(nodesTable(cluster))
+            if !cluster.plans.isEmpty {
+                out.append("")
+                out.append(plansTable(cluster))
+            }
+            if let gate = cluster.agentGate {
+                out.append("")
+                out.append("Agent gate  \(gate.open ? "OPEN" : "CLOSED"): \(gate.reason)")
+            }
+            if !cluster.hints.isEmpty {
+                out.append("")
+                for hint in cluster.hints {
+                    out.append("\(hint.severity == .error ? "!!" : "! ") \(hint.subject): \(hint.message)")
+                }
+            }
+        }
         if !snapshot.manifests.isEmpty {
             var table = TextTable(headers: ["MANIFEST", "STATE", "CHART", "SKIP MARKER"])
             for manifest in snapshot.manifests {
@@ -46,10 +65,36 @@ enum StatusText {
         return out.joined(separator: "\n")
     }
 
+    static func nodesTable(_ cluster: ClusterStatus) -> String {
+        let planNames = cluster.plans.map(\.name)
+        var table = TextTable(headers: ["NODE", "ROLES", "VERSION", "READY", "SCHED"] + planNames.map { $0.uppercased() })
+        for node in cluster.nodes {
+            var row = [node.name, node.roles.isEmpty ? "agent" : node.roles.joined(separator: ","),
+                       node.kubeletVersion ?? "?", node.ready.map { $0 ? "Ready" : "NotReady" } ?? "?",
+                       node.schedulable ? "yes" : "cordoned"]
+            row += planNames.map { node.state(for: $0)?.rawValue ?? "-" }
+            table.rows.append(row)
+        }
+        return table.render()
+    }
+
+    static func plansTable(_ cluster: ClusterStatus) -> String {
+        var table = TextTable(headers: ["PLAN", "TARGET", "COMPLETE", "PROGRESS", "APPLYING", "MESSAGE"])
+        for plan in cluster.plans {
+            let complete = plan.complete.map { $0 ? "True" : "False" } ?? "-"
+            let progress = "\(plan.counts.done)/\(plan.counts.total - plan.counts.optedOut) upgraded"
+            table.rows.append([plan.name, plan.target ?? "-", complete + (plan.reason.map { " (\($0))" } ?? ""), progress,
+                               plan.applying.isEmpty ? "-" : plan.applying.joined(separator: ","), plan.message ?? ""])
+        }
+        return table.render()
+    }
+
     static func clusterLine(_ cluster: ClusterStatus) -> String {
         switch cluster.api {
         case .notConfigured: return "not configured (no kubeconfig found)" + (cluster.error.map { ": \($0)" } ?? "")
-        case .ok: return "API ok"
+        case .ok:
+            let crd = cluster.planCRDInstalled == false ? ", no Plan CRD (system-upgrade-controller not installed)" : ""
+            return "API ok (\(cluster.server ?? "?")), \(cluster.nodes.count) nodes, system-upgrade-controller \(cluster.upgradeController.rawValue)\(crd)"
         case .unreachable: return "API unreachable: \(cluster.error ?? "")"
         case .unauthorized: return "API unauthorized: \(cluster.error ?? "")"
         }

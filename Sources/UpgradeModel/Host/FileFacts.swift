@@ -1,0 +1,47 @@
+import Foundation
+
+/// Remembers facts computed from a file's bytes (sha256, `--version` output) by the file's identity
+/// and change stamps, so that rescanning every few seconds does not rehash a 150 MB rke2 binary.
+public final class FileFacts: @unchecked Sendable {
+    public static let shared = FileFacts()
+
+    struct Stamp: Hashable {
+        let dev: UInt64, ino: UInt64, size: Int64, mtime: Int64, mtimeNsec: Int64, ctime: Int64, ctimeNsec: Int64
+    }
+
+    private let lock = NSLock()
+    private var hashes: [String: (Stamp, String)] = [:]
+    private var versions: [String: (Stamp, RKE2Version.VersionOutput?)] = [:]
+
+    static func stamp(_ path: String) -> Stamp? {
+        guard let st = POSIX.fileInfo(path) else { return nil }
+        return Stamp(dev: UInt64(st.st_dev), ino: UInt64(st.st_ino), size: Int64(st.st_size),
+                     mtime: Int64(st.st_mtim.tv_sec), mtimeNsec: Int64(st.st_mtim.tv_nsec),
+                     ctime: Int64(st.st_ctim.tv_sec), ctimeNsec: Int64(st.st_ctim.tv_nsec))
+    }
+
+    public func sha256(_ path: String) throws -> String {
+        guard let stamp = Self.stamp(path) else { return try ManifestScanner.sha256(ofFile: path) }
+        lock.lock()
+        if let (known, hash) = hashes[path], known == stamp { lock.unlock(); return hash }
+        lock.unlock()
+        let hash = try ManifestScanner.sha256(ofFile: path)
+        lock.lock()
+        hashes[path] = (stamp, hash)
+        lock.unlock()
+        return hash
+    }
+
+    /// The parsed `--version` output, run only when the file changed.
+    public func versionOutput(_ path: String, compute: () throws -> RKE2Version.VersionOutput?) rethrows -> RKE2Version.VersionOutput? {
+        guard let stamp = Self.stamp(path) else { return try compute() }
+        lock.lock()
+        if let (known, output) = versions[path], known == stamp, output != nil { lock.unlock(); return output }
+        lock.unlock()
+        let output = try compute()
+        lock.lock()
+        versions[path] = (stamp, output)
+        lock.unlock()
+        return output
+    }
+}

@@ -1,0 +1,197 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// Why a request to the API server failed, in the terms the dashboard reports.
+public enum KubeError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The server answered with a Status (404 NotFound, 409 Conflict, 410 Expired, …).
+    case status(code: Int, reason: String, message: String)
+    /// 401 or 403.
+    case unauthorized(code: Int, message: String)
+    /// No answer: refused, reset, TLS failure, timeout.
+    case unreachable(String)
+    /// The answer was not what the API promises.
+    case decoding(String)
+
+    public var description: String {
+        switch self {
+        case let .status(code, reason, message): return "\(code) \(reason): \(message)"
+        case let .unauthorized(code, message): return "\(code == 401 ? "401 Unauthorized" : "403 Forbidden"): \(message)"
+        case let .unreachable(message): return message
+        case let .decoding(message): return message
+        }
+    }
+
+    public var code: Int? {
+        switch self {
+        case let .status(code, _, _), let .unauthorized(code, _): return code
+        default: return nil
+        }
+    }
+
+    public var isNotFound: Bool { code == 404 }
+    public var isGone: Bool { code == 410 }
+}
+
+/// A native Kubernetes client on AsyncHTTPClient + NIOSSL: client certificates, bearer tokens, CA data.
+/// It knows paths and verbs, not resource types (see `KubeResource`).
+public final class KubeClient: Sendable {
+    public let access: KubeAccess
+    private let http: HTTPClient
+    /// Every request is recorded here when set (tests use the emulator's log instead).
+    public let requestTimeout: TimeAmount
+
+    public init(access: KubeAccess, requestTimeout: TimeAmount = .seconds(10)) throws {
+        self.access = access
+        self.requestTimeout = requestTimeout
+        var tls = TLSConfiguration.makeClientConfiguration()
+        do {
+            if let ca = access.caPEM {
+                tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(ca))
+            }
+            if access.insecureSkipTLSVerify { tls.certificateVerification = .none }
+            if let cert = access.clientCertificatePEM, let key = access.clientKeyPEM {
+                tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(cert).map { .certificate($0) }
+                tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: key, format: .pem))
+            }
+        } catch {
+            throw UpgradeError.input("kubeconfig \(access.source): unusable certificate or key: \(error)")
+        }
+        var configuration = HTTPClient.Configuration(
+            tlsConfiguration: tls,
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(5), read: .seconds(90)))
+        configuration.httpVersion = .http1Only
+        configuration.connectionPool = .init(idleTimeout: .seconds(30))
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    public func shutdown() async {
+        try? await http.shutdown()
+    }
+
+    private func bearer() -> String? {
+        if let file = access.tokenFile, let data = try? POSIX.readFileIfPresent(file) {
+            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return access.token
+    }
+
+    static func queryString(_ query: [(String, String)]) -> String {
+        guard !query.isEmpty else { return "" }
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+,;/?:@ ")
+        return "?" + query.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.1)" }.joined(separator: "&")
+    }
+
+    private func request(_ method: HTTPMethod, _ path: String, query: [(String, String)], body: Data? = nil,
+                         contentType: String? = nil) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: access.server + path + Self.queryString(query))
+        request.method = method
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "upgrade-tui/1")
+        if let token = bearer() { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: contentType ?? "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        return request
+    }
+
+    /// GET (or another verb) with a body-complete deadline; a non-2xx answer becomes a `KubeError`.
+    public func send(_ method: HTTPMethod = .GET, _ path: String, query: [(String, String)] = [], body: Data? = nil,
+                     contentType: String? = nil) async throws -> Data {
+        do {
+            let response = try await http.execute(request(method, path, query: query, body: body, contentType: contentType),
+                                                  timeout: requestTimeout)
+            let collected = try await response.body.collect(upTo: 64 << 20)
+            let data = Data(collected.readableBytesView)
+            try Self.check(status: response.status, body: data, path: path)
+            return data
+        } catch let error as KubeError {
+            throw error
+        } catch {
+            throw Self.transport(error, server: access.server)
+        }
+    }
+
+    /// Opens a watch stream; yields an empty `Data` once the server accepted the watch, then one line
+    /// (a watch event's JSON) at a time.
+    public func watchLines(_ path: String, query: [(String, String)], timeoutSeconds: Int) -> AsyncThrowingStream<Data, Error> {
+        let request = request(.GET, path, query: query + [("watch", "true"), ("timeoutSeconds", String(timeoutSeconds))])
+        let http = self.http
+        let server = access.server
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    let response = try await http.execute(request, timeout: .seconds(Int64(timeoutSeconds) + 30))
+                    if !(200..<300).contains(Int(response.status.code)) {
+                        let body = Data(try await response.body.collect(upTo: 1 << 20).readableBytesView)
+                        try Self.check(status: response.status, body: body, path: path)
+                    }
+                    continuation.yield(Data())
+                    var pending = Data()
+                    for try await buffer in response.body {
+                        pending.append(contentsOf: buffer.readableBytesView)
+                        while let newline = pending.firstIndex(of: 0x0A) {
+                            let line = pending[pending.startIndex..<newline]
+                            if !line.isEmpty { continuation.yield(Data(line)) }
+                            pending.removeSubrange(pending.startIndex...newline)
+                        }
+                    }
+                    if !pending.isEmpty { continuation.yield(pending) }
+                    continuation.finish()
+                } catch let error as KubeError {
+                    continuation.finish(throwing: error)
+                } catch is CancellationError {
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: Self.transport(error, server: server))
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    static func check(status: HTTPResponseStatus, body: Data, path: String) throws {
+        let code = Int(status.code)
+        guard !(200..<300).contains(code) else { return }
+        let parsed = try? JSONDecoder().decode(KStatus.self, from: body)
+        let message = parsed?.message ?? String(decoding: body.prefix(200), as: UTF8.self)
+        if code == 401 || code == 403 { throw KubeError.unauthorized(code: code, message: "\(path): \(message)") }
+        throw KubeError.status(code: code, reason: parsed?.reason ?? status.reasonPhrase, message: message)
+    }
+
+    static func transport(_ error: Error, server: String) -> KubeError {
+        if let error = error as? KubeError { return error }
+        if let ssl = error as? NIOSSLError {
+            return .unreachable("TLS error talking to \(server): \(ssl) (is the kubeconfig's certificate-authority right?)")
+        }
+        if let ssl = error as? BoringSSLError {
+            return .unreachable("TLS error talking to \(server): \(ssl)")
+        }
+        if let http = error as? HTTPClientError {
+            switch http {
+            case .connectTimeout: return .unreachable("\(server): connection timed out")
+            case .deadlineExceeded: return .unreachable("\(server): request timed out")
+            case .readTimeout: return .unreachable("\(server): no data within the read timeout")
+            case .remoteConnectionClosed: return .unreachable("\(server): connection closed by the server")
+            default: return .unreachable("\(server): \(http)")
+            }
+        }
+        let text = "\(error)"
+        if text.contains("connectionRefused") || text.contains("Connection refused") {
+            return .unreachable("\(server): connection refused")
+        }
+        return .unreachable("\(server): \(text)")
+    }
+}
+
+/// The `Status` object the API server answers errors with.
+struct KStatus: Decodable {
+    let message: String?
+    let reason: String?
+    let code: Int?
+}

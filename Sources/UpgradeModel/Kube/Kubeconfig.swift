@@ -1,0 +1,129 @@
+import Foundation
+import Yams
+
+/// How to reach and authenticate to the API server, read from a kubeconfig (RKE2 writes
+/// `/etc/rancher/rke2/rke2.yaml`: HTTPS with a CA and a client certificate).
+public struct KubeAccess: Sendable, Equatable {
+    /// The kubeconfig file this came from.
+    public let source: String
+    public let context: String
+    public let server: String
+    public let caPEM: [UInt8]?
+    public let insecureSkipTLSVerify: Bool
+    public let clientCertificatePEM: [UInt8]?
+    public let clientKeyPEM: [UInt8]?
+    public let token: String?
+    /// Re-read on every request, as client-go does, so a rotated token is picked up.
+    public let tokenFile: String?
+    /// The context's namespace, if any (upgrade-tui uses `--namespace` for Plans, not this).
+    public let namespace: String?
+
+    public init(source: String, context: String, server: String, caPEM: [UInt8]? = nil, insecureSkipTLSVerify: Bool = false,
+                clientCertificatePEM: [UInt8]? = nil, clientKeyPEM: [UInt8]? = nil, token: String? = nil,
+                tokenFile: String? = nil, namespace: String? = nil) {
+        self.source = source
+        self.context = context
+        self.server = server
+        self.caPEM = caPEM
+        self.insecureSkipTLSVerify = insecureSkipTLSVerify
+        self.clientCertificatePEM = clientCertificatePEM
+        self.clientKeyPEM = clientKeyPEM
+        self.token = token
+        self.tokenFile = tokenFile
+        self.namespace = namespace
+    }
+}
+
+public enum Kubeconfig {
+    public static let rke2Path = "/etc/rancher/rke2/rke2.yaml"
+
+    /// DESIGN.md order: `--kubeconfig`, then `$KUBECONFIG` (the first file of the list that exists),
+    /// then `/etc/rancher/rke2/rke2.yaml` if readable, then `~/.kube/config`. Nil when none exists.
+    public static func resolve(explicit: String?, environment: [String: String]) -> String? {
+        if let explicit { return explicit }
+        if let list = environment["KUBECONFIG"], !list.isEmpty {
+            for path in list.split(separator: ":").map(String.init) where POSIX.fileInfo(path) != nil {
+                return path
+            }
+        }
+        if access(rke2Path, R_OK) == 0 { return rke2Path }
+        if let home = environment["HOME"], access(home + "/.kube/config", R_OK) == 0 { return home + "/.kube/config" }
+        return nil
+    }
+
+    /// Reads the current context of a kubeconfig. Errors name the file and the field at fault.
+    public static func load(path: String) throws -> KubeAccess {
+        guard let data = try POSIX.readFileIfPresent(path) else {
+            throw UpgradeError.input("kubeconfig \(path) does not exist")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw UpgradeError.input("kubeconfig \(path) is not UTF-8 text")
+        }
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else { throw UpgradeError.input("kubeconfig \(path) is empty") }
+            root = node
+        } catch let error as YamlError {
+            throw UpgradeError.input("kubeconfig \(path): \(RKE2Config.describe(error))")
+        }
+        let base = (path as NSString).deletingLastPathComponent
+        func fail(_ message: String) -> UpgradeError { .input("kubeconfig \(path): \(message)") }
+        func named(_ list: String, _ name: String) throws -> Node {
+            guard let items = root[list]?.sequence else { throw fail("no \(list) list") }
+            guard let item = items.first(where: { $0["name"]?.string == name }) else {
+                throw fail("\(list): no entry named \"\(name)\"")
+            }
+            return item
+        }
+        guard let contextName = root["current-context"]?.string, !contextName.isEmpty else {
+            throw fail("current-context is not set")
+        }
+        let context = try named("contexts", contextName)["context"]
+        guard let clusterName = context?["cluster"]?.string else { throw fail("context \"\(contextName)\" names no cluster") }
+        guard let cluster = try named("clusters", clusterName)["cluster"] else { throw fail("cluster \"\(clusterName)\" is empty") }
+        guard let server = cluster["server"]?.string, server.hasPrefix("https://") || server.hasPrefix("http://") else {
+            throw fail("clusters[\(clusterName)].cluster.server must be an http(s) URL")
+        }
+        func bytes(_ node: Node?, dataKey: String, fileKey: String, owner: String) throws -> [UInt8]? {
+            if let inline = node?[dataKey]?.string {
+                guard let decoded = Data(base64Encoded: inline.filter { !$0.isWhitespace }) else {
+                    throw fail("\(owner).\(dataKey) is not valid base64")
+                }
+                return Array(decoded)
+            }
+            if let file = node?[fileKey]?.string {
+                let full = file.hasPrefix("/") ? file : base + "/" + file
+                guard let data = try? POSIX.readFileIfPresent(full) else { throw fail("\(owner).\(fileKey): cannot read \(full)") }
+                return Array(data)
+            }
+            return nil
+        }
+        let ca = try bytes(cluster, dataKey: "certificate-authority-data", fileKey: "certificate-authority", owner: "clusters[\(clusterName)].cluster")
+        let insecure = cluster["insecure-skip-tls-verify"]?.bool ?? false
+
+        var cert: [UInt8]?
+        var key: [UInt8]?
+        var token: String?
+        var tokenFile: String?
+        if let userName = context?["user"]?.string, !userName.isEmpty {
+            let user = try named("users", userName)["user"]
+            let owner = "users[\(userName)].user"
+            if user?["exec"] != nil {
+                throw fail("\(owner) uses an exec credential plugin, which upgrade-tui does not support; use the RKE2 admin kubeconfig (/etc/rancher/rke2/rke2.yaml) or a client-certificate or token user")
+            }
+            if user?["auth-provider"] != nil {
+                throw fail("\(owner) uses an auth-provider, which upgrade-tui does not support; use a client-certificate or token user")
+            }
+            cert = try bytes(user, dataKey: "client-certificate-data", fileKey: "client-certificate", owner: owner)
+            key = try bytes(user, dataKey: "client-key-data", fileKey: "client-key", owner: owner)
+            if (cert == nil) != (key == nil) { throw fail("\(owner) needs both a client certificate and a client key") }
+            token = user?["token"]?.string
+            if let file = user?["tokenFile"]?.string {
+                tokenFile = file.hasPrefix("/") ? file : base + "/" + file
+            }
+        }
+        return KubeAccess(source: path, context: contextName, server: server.hasSuffix("/") ? String(server.dropLast()) : server,
+                          caPEM: ca, insecureSkipTLSVerify: insecure, clientCertificatePEM: cert, clientKeyPEM: key,
+                          token: token, tokenFile: tokenFile, namespace: context?["namespace"]?.string)
+    }
+}

@@ -1,0 +1,50 @@
+/// Label selectors and SUC's node eligibility (RKE2-FACTS §2.3), as pure functions.
+public enum Selection {
+    public static let hostnameLabel = "kubernetes.io/hostname"
+    public static let rolePrefix = "node-role.kubernetes.io/"
+
+    public static func planLabel(_ plan: String) -> String { "plan.upgrade.cattle.io/\(plan)" }
+
+    /// metav1.LabelSelector semantics: matchLabels AND every matchExpression (In, NotIn, Exists,
+    /// DoesNotExist). An empty selector matches everything; an unknown operator matches nothing.
+    public static func matches(_ selector: KLabelSelector?, labels: [String: String]) -> Bool {
+        guard let selector else { return true }
+        for (key, value) in selector.matchLabels ?? [:] where labels[key] != value {
+            return false
+        }
+        for requirement in selector.matchExpressions ?? [] {
+            let value = labels[requirement.key]
+            let values = requirement.values ?? []
+            switch requirement.operator {
+            case "In": if value == nil || !values.contains(value!) { return false }
+            case "NotIn": if let value, values.contains(value) { return false }
+            case "Exists": if value == nil { return false }
+            case "DoesNotExist": if value != nil { return false }
+            default: return false
+            }
+        }
+        return true
+    }
+
+    /// Whether a plan selects a node at all: its nodeSelector, and SUC's own rule that the node carries
+    /// `kubernetes.io/hostname`.
+    public static func selects(_ plan: KPlan, _ node: KNode) -> Bool {
+        let labels = node.metadata.labels ?? [:]
+        return labels[hostnameLabel] != nil && matches(plan.spec?.nodeSelector, labels: labels)
+    }
+
+    /// Whether SUC would still schedule an upgrade Job: selected AND the plan label is neither
+    /// `disabled` nor the plan's latestHash.
+    public static func eligible(_ plan: KPlan, _ node: KNode) -> Bool {
+        guard selects(plan, node) else { return false }
+        let value = node.metadata.label(planLabel(plan.metadata.name))
+        return value != "disabled" && (value == nil || value != plan.status?.latestHash)
+    }
+
+    /// Roles from `node-role.kubernetes.io/<role>` labels (any value; RKE2 sets "true"), sorted.
+    /// RKE2 ≥ v1.34.1 no longer sets `master`; an etcd-only server has only `etcd`.
+    public static func roles(_ labels: [String: String]) -> [String] {
+        labels.keys.filter { $0.hasPrefix(rolePrefix) }.map { String($0.dropFirst(rolePrefix.count)) }
+            .filter { !$0.isEmpty }.sorted()
+    }
+}
