@@ -31,6 +31,9 @@ public struct RKE2Config: Sendable, Equatable {
 
     public var explicitlyDisabled: [DisabledComponent] { disabled.filter { !$0.implicit } }
 
+    /// Stands in when the config could not be read; the error is shown next to it.
+    public static let emptyForErrors = RKE2Config(files: [], values: [:], sources: [:], disabled: [])
+
     public func disabledComponent(named name: String) -> DisabledComponent? {
         disabled.first { $0.name == name }
     }

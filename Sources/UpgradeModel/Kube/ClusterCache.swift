@@ -120,7 +120,7 @@ public enum ClusterReader {
             return (list.items ?? [], .ok)
         } catch let error as KubeError {
             if error.isNotFound { return ([], .missing) }
-            if case let .unauthorized(_, message) = error { return ([], .unauthorized(message)) }
+            if case .unauthorized = error { return ([], .unauthorized(error.description)) }
             return ([], .unreachable(error.description, retryAt: nil))
         } catch {
             return ([], .unreachable("\(resource.label): cannot decode the list: \(error)", retryAt: nil))

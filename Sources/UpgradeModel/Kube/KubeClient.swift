@@ -65,11 +65,20 @@ public final class KubeClient: Sendable {
             timeout: .init(connect: .seconds(5), read: .seconds(90)))
         configuration.httpVersion = .http1Only
         configuration.connectionPool = .init(idleTimeout: .seconds(30))
+        // Fail a request as soon as its connection cannot be made: the reflectors retry with their own
+        // backoff and report "unreachable" meanwhile, instead of a request waiting silently for minutes.
+        configuration.connectionPool.retryConnectionEstablishment = false
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     public func shutdown() async {
         try? await http.shutdown()
+    }
+
+    /// A forgotten `shutdown()` (an error path, a failed test) must not crash the process:
+    /// AsyncHTTPClient traps when a live client is deinitialised.
+    deinit {
+        http.shutdown { _ in }
     }
 
     private func bearer() -> String? {
@@ -166,11 +175,15 @@ public final class KubeClient: Sendable {
 
     static func transport(_ error: Error, server: String) -> KubeError {
         if let error = error as? KubeError { return error }
-        if let ssl = error as? NIOSSLError {
-            return .unreachable("TLS error talking to \(server): \(ssl) (is the kubeconfig's certificate-authority right?)")
-        }
-        if let ssl = error as? BoringSSLError {
-            return .unreachable("TLS error talking to \(server): \(ssl)")
+        if error is NIOSSLError || error is BoringSSLError {
+            let text = "\(error)"
+            if text.contains("EOF during handshake") || text.contains("uncleanShutdown") {
+                return .unreachable("\(server): connection closed during the TLS handshake")
+            }
+            if text.contains("CERTIFICATE_VERIFY_FAILED") || text.lowercased().contains("certificate verify failed") {
+                return .unreachable("TLS error talking to \(server): the server certificate is not signed by the kubeconfig's certificate-authority (\(text))")
+            }
+            return .unreachable("TLS error talking to \(server): \(text)")
         }
         if let http = error as? HTTPClientError {
             switch http {

@@ -111,8 +111,8 @@ public struct Reflector<T: KubeObject>: Sendable {
                 }
                 failures += 1
                 let delay = Self.backoff(failures: failures, cap: maxBackoff)
-                if case let .unauthorized(_, message) = error {
-                    await sink(.health(.unauthorized(message)))
+                if case .unauthorized = error {
+                    await sink(.health(.unauthorized(error.description)))
                 } else {
                     await sink(.health(.unreachable(error.description, retryAt: Date().addingTimeInterval(delay))))
                 }

@@ -39,11 +39,21 @@ public struct DashboardSnapshot: Sendable, Equatable {
     public var manifests: [ManifestStatus]
     public var cluster: ClusterStatus
     public var takenAt: Date
+    /// Why the last host scan failed (e.g. malformed config YAML); the previous scan is still shown.
+    public var localError: String?
 
-    public init(local: LocalNode, manifests: [ManifestStatus], cluster: ClusterStatus, takenAt: Date = Date()) {
+    public init(local: LocalNode, manifests: [ManifestStatus], cluster: ClusterStatus, takenAt: Date = Date(), localError: String? = nil) {
         self.local = local
         self.manifests = manifests
         self.cluster = cluster
         self.takenAt = takenAt
+        self.localError = localError
+    }
+
+    /// Equal apart from when it was taken: what "changed" means for publishing and redrawing.
+    public func sameContent(as other: DashboardSnapshot) -> Bool {
+        var copy = other
+        copy.takenAt = takenAt
+        return copy == self
     }
 }

@@ -32,7 +32,20 @@ public enum Subprocess {
         defer { env.forEach { free($0) } }
 
         var pid: pid_t = 0
-        let spawnResult = posix_spawn(&pid, path, &actions, nil, argv, env)
+        // Threads of this process may block signals; a child must not inherit that mask, or it
+        // would ignore the SIGTERM that stops it.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGCHLD] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let spawnResult = posix_spawn(&pid, path, &actions, &attributes, argv, env)
         close(pipeFDs[1])
         guard spawnResult == 0 else {
             close(pipeFDs[0])

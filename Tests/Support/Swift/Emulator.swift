@@ -37,7 +37,8 @@ public final class Emulator: @unchecked Sendable {
             args += ["--seed", seedFile]
         }
         let python = try Shell.which("python3") ?? "/usr/bin/python3"
-        pid = try Shell.spawn(python, args, environment: ProcessInfo.processInfo.environment)
+        pid = try Shell.spawn(python, args + ["--parent-pid", String(getpid())], environment: ProcessInfo.processInfo.environment,
+                              output: dir + "/emulator.log")
         let deadline = Date().addingTimeInterval(15)
         while !FileManager.default.fileExists(atPath: ready) {
             if Date() > deadline || kill(pid, 0) != 0 { throw UpgradeError.failed("the emulator did not start") }
@@ -54,7 +55,9 @@ public final class Emulator: @unchecked Sendable {
         kill(pid, SIGTERM)
         var status: Int32 = 0
         waitpid(pid, &status, 0)
-        try? FileManager.default.removeItem(atPath: dir)
+        if ProcessInfo.processInfo.environment["KEEP_EMULATOR_LOGS"] == nil {
+            try? FileManager.default.removeItem(atPath: dir)
+        }
     }
 
     public var httpURL: String { "http://127.0.0.1:\(httpPort)" }
@@ -120,13 +123,16 @@ public final class Emulator: @unchecked Sendable {
     public func fault(_ query: String) throws { try call("POST", "/_emulator/fault?" + query) }
     public func cutWatches() throws { try call("POST", "/_emulator/cut-watches") }
     public func compact() throws { try call("POST", "/_emulator/compact") }
-    public func outage(seconds: Double) throws { try call("POST", "/_emulator/outage?seconds=\(seconds)") }
+    /// Connections to `listener` ("https", "http", or nil for both) are dropped for `seconds`.
+    public func outage(seconds: Double, listener: String? = "https") throws {
+        try call("POST", "/_emulator/outage?seconds=\(seconds)" + (listener.map { "&listener=\($0)" } ?? ""))
+    }
     public func clearRequests() throws { try call("DELETE", "/_emulator/requests") }
 
-    /// Requests the API part saw (admin calls excluded): method and path.
+    /// Requests upgrade-tui sent to the API (admin calls and the tests' own curl excluded).
     public func requests() throws -> [(method: String, path: String, watch: Bool)] {
         let body = try call("GET", "/_emulator/requests") as? [String: Any]
-        return (body?["requests"] as? [[String: Any]] ?? []).map {
+        return (body?["requests"] as? [[String: Any]] ?? []).filter { ($0["userAgent"] as? String ?? "").hasPrefix("upgrade-tui") }.map {
             ($0["method"] as? String ?? "", $0["path"] as? String ?? "", $0["watch"] as? Bool ?? false)
         }
     }

@@ -516,6 +516,7 @@ class Faults:
         self.lock = threading.Lock()
         self.rules = []             # dicts: status, count, path, method, delay_ms, watch_only
         self.outage_until = 0.0
+        self.outage_listener = None   # None: every listener; "http" or "https": only that one
         self.requests = []
 
     def take(self, method, path, is_watch):
@@ -604,8 +605,12 @@ class Handler(BaseHTTPRequestHandler):
             return True
         return self.headers.get("Authorization", "") == f"Bearer {token}"
 
+    def in_outage(self):
+        faults = self.app.faults
+        return time.time() < faults.outage_until and faults.outage_listener in (None, self.server.listener)
+
     def handle_one_request(self):
-        if time.time() < self.app.faults.outage_until:
+        if self.in_outage():
             self.close_connection = True
             try:
                 self.connection.shutdown(socket.SHUT_RDWR)
@@ -645,9 +650,17 @@ class Handler(BaseHTTPRequestHandler):
         path = url.path.rstrip("/") or "/"
         if path.startswith("/_emulator/"):
             return self.admin(method, path, query)
+        if self.in_outage():
+            # A keep-alive connection accepted before the outage: drop it without an answer.
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
         is_watch = query.get("watch", "").lower() in ("true", "1")
         with self.app.faults.lock:
-            self.app.faults.requests.append({"method": method, "path": path, "query": url.query,
+            self.app.faults.requests.append({"method": method, "path": path, "query": url.query, "listener": self.server.listener,
                                              "watch": is_watch, "userAgent": self.headers.get("User-Agent", "")})
         rule = self.app.faults.take(method, path, is_watch)
         if rule:
@@ -824,7 +837,7 @@ class Handler(BaseHTTPRequestHandler):
                         pending = [h for h in store.history if h[0] > cursor_rv]
                     cut = store.generation != generation
                     current_rv = store.rv
-                if cut or self.app.is_cut(self):
+                if cut or self.in_outage():
                     self.close_connection = True
                     try:
                         self.connection.shutdown(socket.SHUT_RDWR)
@@ -904,6 +917,7 @@ class Handler(BaseHTTPRequestHandler):
             seconds = float(query.get("seconds", 3))
             with app.faults.lock:
                 app.faults.outage_until = time.time() + seconds
+                app.faults.outage_listener = query.get("listener")
             with app.store.lock:
                 app.store.generation += 1
                 app.store.lock.notify_all()
@@ -942,9 +956,6 @@ class App:
     def watch_count(self):
         with self.watch_lock:
             return len(self.watches)
-
-    def is_cut(self, handler):
-        return False
 
     def version_info(self):
         m = re.match(r"v(\d+)\.(\d+)", self.kube_version)
@@ -1029,10 +1040,15 @@ class Server(ThreadingHTTPServer):
     def __init__(self, address, app, tls_context=None):
         self.app = app
         self.tls_context = tls_context
+        self.listener = "https" if tls_context else "http"
         super().__init__(address, Handler)
 
     def get_request(self):
         sock, addr = super().get_request()
+        faults = self.app.faults
+        if time.time() < faults.outage_until and faults.outage_listener in (None, self.listener):
+            sock.close()
+            raise OSError("outage")
         if self.tls_context is not None:
             sock.settimeout(10)
             try:
@@ -1064,6 +1080,7 @@ def main():
     parser.add_argument("--history-limit", type=int, default=5000)
     parser.add_argument("--kube-version", default="v1.31.6+rke2r1")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--parent-pid", type=int, help="exit when this process is gone (tests that crash leave no emulator behind)")
     args = parser.parse_args()
 
     app = App(args)
@@ -1098,7 +1115,9 @@ def main():
     sys.stderr.flush()
     try:
         while True:
-            time.sleep(3600)
+            time.sleep(0.5)
+            if args.parent_pid and os.getppid() != args.parent_pid:
+                break
     except KeyboardInterrupt:
         pass
 

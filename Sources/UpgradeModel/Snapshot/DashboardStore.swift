@@ -1,0 +1,136 @@
+import Foundation
+
+/// Merges the host scans and the watch streams into one immutable `DashboardSnapshot` and publishes it
+/// whenever its content changes, coalescing bursts (a relist of 500 nodes is one snapshot, not 500).
+public actor DashboardStore {
+    public struct Configuration: Sendable {
+        public var inspector: LocalInspector
+        public var namespace: String
+        /// How often the host (process, binary, manifests, config) is rescanned.
+        public var localInterval: TimeInterval
+        /// How long a burst of changes is gathered before one snapshot is published.
+        public var coalesce: TimeInterval
+
+        public init(inspector: LocalInspector, namespace: String, localInterval: TimeInterval = 2, coalesce: TimeInterval = 0.05) {
+            self.inspector = inspector
+            self.namespace = namespace
+            self.localInterval = localInterval
+            self.coalesce = coalesce
+        }
+    }
+
+    private let configuration: Configuration
+    private let client: KubeClient?
+    private let connectionError: String?
+    private var watcher: ClusterWatcher?
+    private var localTask: Task<Void, Never>?
+    private var local: (LocalNode, [ManifestFile])?
+    private var localError: String?
+    private var cache: ClusterCache?
+    private var continuation: AsyncStream<DashboardSnapshot>.Continuation?
+    private var published: DashboardSnapshot?
+    private var publishPending = false
+
+    public init(configuration: Configuration, connection: ClusterConnection.Outcome) {
+        self.configuration = configuration
+        switch connection {
+        case let .connected(client):
+            self.client = client
+            self.connectionError = nil
+            self.cache = ClusterCache()
+        case let .notConfigured(reason):
+            self.client = nil
+            self.connectionError = reason
+        }
+    }
+
+    /// The stream of snapshots; one consumer. The first arrives after the first host scan.
+    public func updates() -> AsyncStream<DashboardSnapshot> {
+        let (stream, continuation) = AsyncStream<DashboardSnapshot>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        self.continuation = continuation
+        if let published { continuation.yield(published) }
+        return stream
+    }
+
+    public var latest: DashboardSnapshot? { published }
+
+    public func start() {
+        if let client, watcher == nil {
+            let watcher = ClusterWatcher(client: client, sources: ClusterSources(namespace: configuration.namespace)) { [weak self] cache in
+                Task { await self?.clusterChanged(cache) }
+            }
+            self.watcher = watcher
+            Task { await watcher.start() }
+        }
+        guard localTask == nil else { return }
+        let interval = configuration.localInterval
+        localTask = Task { [weak self] in
+            while !Task.isCancelled {
+                await self?.rescanLocal()
+                try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
+            }
+        }
+    }
+
+    public func stop() async {
+        localTask?.cancel()
+        localTask = nil
+        await watcher?.stop()
+        watcher = nil
+        continuation?.finish()
+        await client?.shutdown()
+    }
+
+    /// Rescans the host now (after an operation changed it), off the actor: `--version` may take seconds.
+    public func rescanLocal() async {
+        let inspector = configuration.inspector
+        let result = await Task.detached { () -> Result<(LocalNode, [ManifestFile]), Error> in
+            Result { try LocalSnapshot.read(inspector) }
+        }.value
+        switch result {
+        case let .success(value):
+            local = value
+            localError = nil
+        case let .failure(error):
+            localError = (error as? UpgradeError)?.message ?? "\(error)"
+            if local == nil {
+                // Nothing to show yet: an empty node, so the error can be shown on screen.
+                local = (LocalNode(role: "unknown", hostname: POSIX.hostName(), paths: inspector.paths, binary: nil, running: nil,
+                                   config: .emptyForErrors, problems: []), [])
+            }
+        }
+        schedulePublish()
+    }
+
+    private func clusterChanged(_ cache: ClusterCache) {
+        self.cache = cache
+        schedulePublish()
+    }
+
+    private func schedulePublish() {
+        guard !publishPending else { return }
+        publishPending = true
+        let delay = configuration.coalesce
+        Task { [weak self] in
+            try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+            await self?.publish()
+        }
+    }
+
+    private func publish() {
+        publishPending = false
+        guard let snapshot = current() else { return }
+        if let published, published.sameContent(as: snapshot) { return }
+        published = snapshot
+        continuation?.yield(snapshot)
+    }
+
+    /// The snapshot as of now, whether or not it changed.
+    public func current() -> DashboardSnapshot? {
+        guard let (node, files) = local else { return nil }
+        var snapshot = SnapshotBuilder.build(local: node, files: files, cache: cache, namespace: configuration.namespace,
+                                             server: client?.access.server, connectionError: connectionError)
+        snapshot.localError = localError
+        return snapshot
+    }
+}

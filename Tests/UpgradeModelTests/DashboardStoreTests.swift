@@ -1,0 +1,89 @@
+import TestSupport
+import XCTest
+@testable import UpgradeModel
+
+final class DashboardStoreTests: XCTestCase {
+    actor Collector {
+        var snapshots: [DashboardSnapshot] = []
+        func add(_ snapshot: DashboardSnapshot) { snapshots.append(snapshot) }
+        var last: DashboardSnapshot? { snapshots.last }
+        var count: Int { snapshots.count }
+    }
+
+    func waitFor(_ collector: Collector, timeout: TimeInterval = 10, _ predicate: @escaping (DashboardSnapshot) -> Bool) async throws -> DashboardSnapshot {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let last = await collector.last, predicate(last) { return last }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        XCTFail("no matching snapshot within \(timeout) s")
+        throw XCTSkip("timed out")
+    }
+
+    func testMergesHostScansAndWatchStreamsAndPublishesOnChange() async throws {
+        let box = try Sandbox("store")
+        let manifest = try box.manifest("rke2-canal.yaml", Sandbox.helmChart("rke2-canal"))
+        let checksum = try ManifestScanner.sha256(ofFile: manifest)
+        let emulator = try Emulator(seed: ClusterScenario.any(ClusterScenario.midUpgrade(addonChecksums: ["rke2-canal": checksum])))
+        let client = try KubeClient(access: Kubeconfig.load(path: emulator.writeMTLSKubeconfig()))
+        let store = DashboardStore(configuration: .init(inspector: box.inspector, namespace: "system-upgrade", localInterval: 0.3),
+                                   connection: .connected(client))
+        let collector = Collector()
+        let stream = await store.updates()
+        let reader = Task { for await snapshot in stream { await collector.add(snapshot) } }
+        await store.start()
+
+        let first = try await waitFor(collector) { $0.cluster.nodes.count == 5 && $0.manifests.first?.state == .applied }
+        XCTAssertEqual(first.cluster.api, .ok)
+        XCTAssertEqual(first.cluster.node(named: "server-2")?.state(for: "server-plan"), .applying)
+
+        // A node's version changes in the API: a new snapshot shows it.
+        let changedAt = Date()
+        try emulator.patchStatus("/api/v1/nodes/server-3", ["nodeInfo": ["kubeletVersion": "v1.32.2+rke2r1"]])
+        _ = try await waitFor(collector) { $0.cluster.node(named: "server-3")?.kubeletVersion == "v1.32.2+rke2r1" }
+        XCTAssertLessThan(Date().timeIntervalSince(changedAt), 2)
+
+        // A marker appears on disk: the next host scan shows it.
+        try box.manifest("rke2-canal.yaml.skip", "")
+        _ = try await waitFor(collector) { $0.manifests.first?.state == .skipped }
+
+        // A burst of 40 changes is published as a few snapshots, not 40.
+        let before = await collector.count
+        for step in 0..<40 {
+            try emulator.patch("/api/v1/nodes/agent-1", ["metadata": ["labels": ["burst": "\(step)"]]])
+        }
+        _ = try await waitFor(collector) { $0.cluster.node(named: "agent-1") != nil && $0.cluster.nodes.count == 5 }
+        try await Task.sleep(nanoseconds: 500_000_000)
+        let published = await collector.count - before
+        XCTAssertLessThan(published, 40, "coalesced: \(published) snapshots for 40 changes")
+
+        // Nothing changes: nothing is published.
+        let idleBefore = await collector.count
+        try await Task.sleep(nanoseconds: 1_000_000_000)
+        let idleAfter = await collector.count
+        XCTAssertEqual(idleAfter, idleBefore, "an idle store publishes nothing")
+
+        await store.stop()
+        reader.cancel()
+    }
+
+    func testWithoutAClusterAndWithABrokenConfig() async throws {
+        let box = try Sandbox("store")
+        try box.manifest("rke2-canal.yaml")
+        let store = DashboardStore(configuration: .init(inspector: box.inspector, namespace: "system-upgrade", localInterval: 0.2),
+                                   connection: .notConfigured(nil))
+        let collector = Collector()
+        let stream = await store.updates()
+        let reader = Task { for await snapshot in stream { await collector.add(snapshot) } }
+        await store.start()
+        let first = try await waitFor(collector) { !$0.manifests.isEmpty }
+        XCTAssertEqual(first.cluster.api, .notConfigured)
+        XCTAssertEqual(first.manifests.first?.state, .active)
+        try box.write(box.configFile, "disable: [oops\n")
+        let broken = try await waitFor(collector) { $0.localError != nil }
+        XCTAssertTrue(broken.localError?.contains("config.yaml: line") == true, broken.localError ?? "")
+        XCTAssertEqual(broken.manifests.count, 1, "the previous scan is kept")
+        await store.stop()
+        reader.cancel()
+    }
+}
