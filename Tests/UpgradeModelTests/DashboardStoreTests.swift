@@ -26,8 +26,8 @@ final class DashboardStoreTests: XCTestCase {
         let checksum = try ManifestScanner.sha256(ofFile: manifest)
         let emulator = try Emulator(seed: ClusterScenario.any(ClusterScenario.midUpgrade(addonChecksums: ["rke2-canal": checksum])))
         let client = try KubeClient(access: Kubeconfig.load(path: emulator.writeMTLSKubeconfig()))
-        let store = DashboardStore(configuration: .init(inspector: box.inspector, namespace: "system-upgrade", localInterval: 0.3),
-                                   connection: .connected(client))
+        let store = DashboardStore(configuration: .init(local: box.inspector, namespace: "system-upgrade", localInterval: 0.3),
+                                   cluster: .kube(client))
         let collector = Collector()
         let stream = await store.updates()
         let reader = Task { for await snapshot in stream { await collector.add(snapshot) } }
@@ -70,8 +70,8 @@ final class DashboardStoreTests: XCTestCase {
     func testWithoutAClusterAndWithABrokenConfig() async throws {
         let box = try Sandbox("store")
         try box.manifest("rke2-canal.yaml")
-        let store = DashboardStore(configuration: .init(inspector: box.inspector, namespace: "system-upgrade", localInterval: 0.2),
-                                   connection: .notConfigured(nil))
+        let store = DashboardStore(configuration: .init(local: box.inspector, namespace: "system-upgrade", localInterval: 0.2),
+                                   cluster: .none(nil))
         let collector = Collector()
         let stream = await store.updates()
         let reader = Task { for await snapshot in stream { await collector.add(snapshot) } }

@@ -29,6 +29,20 @@ public struct ManifestFile: Sendable, Equatable {
     public let localState: ManifestState
 
     public var baseName: String { (file as NSString).lastPathComponent }
+
+    public init(file: String, addon: String, present: Bool, sha256: String?, size: Int64?, modified: Date?, skipMarker: String?,
+                disabledBy: DisabledComponent?, viaSymlink: Bool, localState: ManifestState) {
+        self.file = file
+        self.addon = addon
+        self.present = present
+        self.sha256 = sha256
+        self.size = size
+        self.modified = modified
+        self.skipMarker = skipMarker
+        self.disabledBy = disabledBy
+        self.viaSymlink = viaSymlink
+        self.localState = localState
+    }
 }
 
 public struct ManifestScan: Sendable, Equatable {

@@ -6,6 +6,21 @@ public struct RKE2Process: Sendable, Equatable {
         public let pid: Int32
         /// `containerd` or `kubelet` (the process' comm, as `pgrep -l` prints it).
         public let name: String
+
+        public init(pid: Int32, name: String) {
+            self.pid = pid
+            self.name = name
+        }
+    }
+
+    public init(pid: Int32, role: String, arguments: [String], argv0: String, exe: String, exeDeleted: Bool, children: [Child]) {
+        self.pid = pid
+        self.role = role
+        self.arguments = arguments
+        self.argv0 = argv0
+        self.exe = exe
+        self.exeDeleted = exeDeleted
+        self.children = children
     }
 
     public let pid: Int32

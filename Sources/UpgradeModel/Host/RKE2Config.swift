@@ -31,6 +31,13 @@ public struct RKE2Config: Sendable, Equatable {
 
     public var explicitlyDisabled: [DisabledComponent] { disabled.filter { !$0.implicit } }
 
+    public init(files: [String], values: [String: [String]], sources: [String: String], disabled: [DisabledComponent]) {
+        self.files = files
+        self.values = values
+        self.sources = sources
+        self.disabled = disabled
+    }
+
     /// Stands in when the config could not be read; the error is shown next to it.
     public static let emptyForErrors = RKE2Config(files: [], values: [:], sources: [:], disabled: [])
 

@@ -1,18 +1,43 @@
 import Foundation
 
+/// Where the host half of a snapshot comes from: this node (`LocalInspector`) or the demo's node.
+public protocol LocalSource: Sendable {
+    var paths: HostPaths { get }
+    func read() throws -> (LocalNode, [ManifestFile])
+}
+
+extension LocalInspector: LocalSource {
+    public func read() throws -> (LocalNode, [ManifestFile]) { try LocalSnapshot.read(self) }
+}
+
+/// Where the cluster half comes from.
+public enum ClusterSource: Sendable {
+    case kube(KubeClient)
+    case demo(DemoCluster)
+    /// No cluster: the reason, if a kubeconfig was found but is unusable.
+    case none(String?)
+
+    public init(_ outcome: ClusterConnection.Outcome) {
+        switch outcome {
+        case let .connected(client): self = .kube(client)
+        case let .notConfigured(reason): self = .none(reason)
+        }
+    }
+}
+
 /// Merges the host scans and the watch streams into one immutable `DashboardSnapshot` and publishes it
 /// whenever its content changes, coalescing bursts (a relist of 500 nodes is one snapshot, not 500).
 public actor DashboardStore {
     public struct Configuration: Sendable {
-        public var inspector: LocalInspector
+        public var local: any LocalSource
         public var namespace: String
         /// How often the host (process, binary, manifests, config) is rescanned.
         public var localInterval: TimeInterval
         /// How long a burst of changes is gathered before one snapshot is published.
         public var coalesce: TimeInterval
 
-        public init(inspector: LocalInspector, namespace: String, localInterval: TimeInterval = 2, coalesce: TimeInterval = 0.05) {
-            self.inspector = inspector
+        public init(local: any LocalSource, namespace: String, localInterval: TimeInterval = 2, coalesce: TimeInterval = 0.05) {
+            self.local = local
             self.namespace = namespace
             self.localInterval = localInterval
             self.coalesce = coalesce
@@ -20,8 +45,7 @@ public actor DashboardStore {
     }
 
     private let configuration: Configuration
-    private let client: KubeClient?
-    private let connectionError: String?
+    private let source: ClusterSource
     private var watcher: ClusterWatcher?
     private var localTask: Task<Void, Never>?
     private var local: (LocalNode, [ManifestFile])?
@@ -31,17 +55,23 @@ public actor DashboardStore {
     private var published: DashboardSnapshot?
     private var publishPending = false
 
-    public init(configuration: Configuration, connection: ClusterConnection.Outcome) {
+    public init(configuration: Configuration, cluster: ClusterSource) {
         self.configuration = configuration
-        switch connection {
-        case let .connected(client):
-            self.client = client
-            self.connectionError = nil
-            self.cache = ClusterCache()
-        case let .notConfigured(reason):
-            self.client = nil
-            self.connectionError = reason
+        self.source = cluster
+        if case .none = cluster { cache = nil } else { cache = ClusterCache() }
+    }
+
+    private var server: String? {
+        switch source {
+        case let .kube(client): return client.access.server
+        case .demo: return "demo"
+        case .none: return nil
         }
+    }
+
+    private var connectionError: String? {
+        if case let .none(reason) = source { return reason }
+        return nil
     }
 
     /// The stream of snapshots; one consumer. The first arrives after the first host scan.
@@ -55,12 +85,21 @@ public actor DashboardStore {
     public var latest: DashboardSnapshot? { published }
 
     public func start() {
-        if let client, watcher == nil {
+        switch source {
+        case let .kube(client) where watcher == nil:
             let watcher = ClusterWatcher(client: client, sources: ClusterSources(namespace: configuration.namespace)) { [weak self] cache in
                 Task { await self?.clusterChanged(cache) }
             }
             self.watcher = watcher
             Task { await watcher.start() }
+        case let .demo(demo):
+            demo.start { [weak self] cache in
+                Task {
+                    await self?.clusterChanged(cache)
+                    await self?.rescanLocal()
+                }
+            }
+        default: break
         }
         guard localTask == nil else { return }
         let interval = configuration.localInterval
@@ -78,14 +117,18 @@ public actor DashboardStore {
         await watcher?.stop()
         watcher = nil
         continuation?.finish()
-        await client?.shutdown()
+        switch source {
+        case let .kube(client): await client.shutdown()
+        case let .demo(demo): demo.stop()
+        case .none: break
+        }
     }
 
     /// Rescans the host now (after an operation changed it), off the actor: `--version` may take seconds.
     public func rescanLocal() async {
-        let inspector = configuration.inspector
+        let source = configuration.local
         let result = await Task.detached { () -> Result<(LocalNode, [ManifestFile]), Error> in
-            Result { try LocalSnapshot.read(inspector) }
+            Result { try source.read() }
         }.value
         switch result {
         case let .success(value):
@@ -95,7 +138,7 @@ public actor DashboardStore {
             localError = (error as? UpgradeError)?.message ?? "\(error)"
             if local == nil {
                 // Nothing to show yet: an empty node, so the error can be shown on screen.
-                local = (LocalNode(role: "unknown", hostname: POSIX.hostName(), paths: inspector.paths, binary: nil, running: nil,
+                local = (LocalNode(role: "unknown", hostname: POSIX.hostName(), paths: source.paths, binary: nil, running: nil,
                                    config: .emptyForErrors, problems: []), [])
             }
         }
@@ -129,7 +172,7 @@ public actor DashboardStore {
     public func current() -> DashboardSnapshot? {
         guard let (node, files) = local else { return nil }
         var snapshot = SnapshotBuilder.build(local: node, files: files, cache: cache, namespace: configuration.namespace,
-                                             server: client?.access.server, connectionError: connectionError)
+                                             server: server, connectionError: connectionError)
         snapshot.localError = localError
         return snapshot
     }

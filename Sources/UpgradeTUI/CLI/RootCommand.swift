@@ -9,8 +9,8 @@ struct RootCommand: AsyncParsableCommand {
         discussion: """
         Exit codes: 0 done; 1 the operation failed or was refused; 2 bad usage or unreadable input.
         """,
-        subcommands: [StatusCommand.self, SkipCommand.self, UnskipCommand.self],
-        defaultSubcommand: StatusCommand.self
+        subcommands: [DashboardCommand.self, StatusCommand.self, SkipCommand.self, UnskipCommand.self],
+        defaultSubcommand: DashboardCommand.self
     )
 }
 

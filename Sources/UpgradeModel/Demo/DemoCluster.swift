@@ -1,0 +1,132 @@
+import Foundation
+
+/// The simulated cluster behind `--demo`: three servers and three agents mid-way through an upgrade
+/// from v1.31.6 to v1.32.2, progressing the way SUC does (one node at a time, servers first, cordon,
+/// Job, plan label, uncordon), so the dashboard has something live to show without a cluster.
+public final class DemoCluster: @unchecked Sendable {
+    public static let from = "v1.31.6+rke2r1"
+    public static let to = "v1.32.2+rke2r1"
+    /// The node upgrade-tui "runs on" in the demo: pending at first, upgraded by its Job later.
+    public let localNodeName = "server-3"
+
+    private let lock = NSLock()
+    private var state = ClusterCache()
+    private var task: Task<Void, Never>?
+    private var stepCount = 0
+    public let stepInterval: TimeInterval
+
+    public init(stepInterval: TimeInterval = 4) {
+        self.stepInterval = stepInterval
+        typealias F = ObjectFactory
+        let server = F.resolved(F.serverPlan(version: Self.to), applying: ["server-2"])
+        let agent = F.resolved(F.agentPlan(version: Self.to), complete: false, reason: "SyncJob")
+        let hash = server.status!.latestHash!
+        var cache = ClusterCache()
+        cache.apply(.replace([
+            F.node("server-1", version: Self.to, planLabels: ["server-plan": hash], ip: "10.0.0.11"),
+            F.node("server-2", version: Self.from, unschedulable: true, ip: "10.0.0.12"),
+            F.node(localNodeName, version: Self.from, ip: "10.0.0.13"),
+            F.node("agent-1", version: Self.from, server: false, ip: "10.0.0.21"),
+            F.node("agent-2", version: Self.from, server: false, ip: "10.0.0.22"),
+            F.node("agent-gpu-with-a-rather-long-hostname-3", version: Self.from, server: false, planLabels: ["agent-plan": "disabled"], ip: "10.0.0.23"),
+        ]), to: \.nodes, kind: .nodes)
+        cache.apply(.replace([server, agent]), to: \.plans, kind: .plans)
+        cache.apply(.replace([F.job(plan: server, node: "server-1", state: .complete), F.job(plan: server, node: "server-2", state: .running)]),
+                    to: \.jobs, kind: .jobs)
+        cache.apply(.replace([F.controller()]), to: \.deployments, kind: .deployments)
+        for kind in ClusterCache.Kind.allCases { cache.health[kind.rawValue] = .ok }
+        state = cache
+    }
+
+    public var cache: ClusterCache {
+        lock.lock()
+        defer { lock.unlock() }
+        return state
+    }
+
+    public func start(onChange: @escaping @Sendable (ClusterCache) -> Void) {
+        onChange(cache)
+        guard task == nil else { return }
+        let interval = stepInterval
+        task = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
+                guard let self else { return }
+                if self.step() { onChange(self.cache) }
+            }
+        }
+    }
+
+    public func stop() {
+        task?.cancel()
+        task = nil
+    }
+
+    /// Adds the Addons and HelmCharts for the demo node's manifests (checksums of the real files).
+    public func setAddons(_ addons: [KAddon], charts: [KHelmChart]) {
+        lock.lock()
+        state.apply(.replace(addons), to: \.addons, kind: .addons)
+        state.apply(.replace(charts), to: \.helmCharts, kind: .helmCharts)
+        lock.unlock()
+    }
+
+    /// One SUC reconcile: finish the applying node, or start the next eligible one. False when idle.
+    @discardableResult
+    public func step() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        stepCount += 1
+        for planName in ["server-plan", "agent-plan"] {
+            guard var plan = state.plans["\(ObjectFactory.namespace)/\(planName)"], let hash = plan.status?.latestHash else { continue }
+            if planName == "agent-plan" {
+                let servers = state.plans["\(ObjectFactory.namespace)/server-plan"]
+                if !(servers?.status?.applying ?? []).isEmpty { return false }
+                let cpVersions = Set(state.nodes.values.filter { $0.metadata.label("node-role.kubernetes.io/control-plane") == "true" }
+                    .compactMap { $0.status?.nodeInfo?.kubeletVersion })
+                if cpVersions != [Self.to] { continue }
+            }
+            if let applying = plan.status?.applying?.first, var node = state.nodes[applying] {
+                // The Job finished: new kubelet, plan label, uncordon (SUC's handle_batch).
+                node.status?.nodeInfo = .init(kubeletVersion: Self.to)
+                node.metadata.labels?[Selection.planLabel(planName)] = hash
+                node.spec?.unschedulable = nil
+                node.metadata.resourceVersion = "\(stepCount)"
+                state.nodes[applying] = node
+                let job = ObjectFactory.job(plan: plan, node: applying, state: .complete)
+                state.jobs[job.metadata.key] = job
+                plan.status?.applying = nil
+                state.plans[plan.metadata.key] = plan
+                return true
+            }
+            let eligible = state.nodes.values.filter { Selection.eligible(plan, $0) }.sorted { $0.metadata.name < $1.metadata.name }
+            if let next = eligible.first {
+                var node = next
+                node.spec?.unschedulable = true
+                state.nodes[next.metadata.name] = node
+                plan.status?.applying = [next.metadata.name]
+                let conditions = Self.setting(plan.status?.conditions, KCondition(type: "Complete", status: "False", reason: "SyncJob"))
+                plan.status?.conditions = conditions
+                state.plans[plan.metadata.key] = plan
+                let job = ObjectFactory.job(plan: plan, node: next.metadata.name, state: .running)
+                state.jobs[job.metadata.key] = job
+                return true
+            }
+            if plan.status?.conditions?.condition("Complete")?.isTrue != true {
+                let conditions = Self.setting(plan.status?.conditions, KCondition(type: "Complete", status: "True", reason: "Complete"))
+                plan.status?.conditions = conditions
+                state.plans[plan.metadata.key] = plan
+                return true
+            }
+        }
+        return false
+    }
+
+    static func setting(_ conditions: [KCondition]?, _ condition: KCondition) -> [KCondition] {
+        (conditions ?? []).filter { $0.type != condition.type } + [condition]
+    }
+
+    /// The demo node's kubelet version as the cluster sees it.
+    public var localNodeVersion: String? {
+        cache.nodes[localNodeName]?.status?.nodeInfo?.kubeletVersion
+    }
+}

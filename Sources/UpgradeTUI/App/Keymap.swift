@@ -1,0 +1,103 @@
+/// A key press as the app sees it (the terminal adapter maps curses codes to these).
+enum Key: Hashable, Sendable {
+    case char(Character)
+    case ctrl(Character)
+    case up, down, left, right, pageUp, pageDown, home, end
+    case enter, escape, tab, backTab, backspace, delete
+    case resize
+}
+
+/// What a key asks for. Handlers never draw: the reducer turns actions into state changes and effects.
+enum Action: Equatable, Sendable {
+    case quit, repaint
+    case nextPane, previousPane
+    case up, down, pageUp, pageDown, top, bottom, scrollLeft, scrollRight
+    case filter, details, help, close, sort
+    case toggleSkip
+}
+
+/// One line of the binding table: the single source for dispatch, the footer hints and the help screen.
+struct Binding: Sendable {
+    let keys: [Key]
+    /// How the keys are written in the footer and help.
+    let label: String
+    let action: Action
+    let help: String
+    /// Changes the node or the cluster: absent from the read-only table (`--watch`).
+    let mutating: Bool
+    /// Only in this pane; nil everywhere.
+    let pane: PaneID?
+    /// Shown in the footer (the help lists everything).
+    let footer: Bool
+    let footerText: String
+
+    init(_ keys: [Key], _ label: String, _ action: Action, _ help: String, mutating: Bool = false, pane: PaneID? = nil,
+         footer: Bool = false, footerText: String? = nil) {
+        self.keys = keys
+        self.label = label
+        self.action = action
+        self.help = help
+        self.mutating = mutating
+        self.pane = pane
+        self.footer = footer
+        self.footerText = footerText ?? help
+    }
+}
+
+enum PaneID: String, CaseIterable, Sendable {
+    case nodes, manifests, plans
+
+    var title: String {
+        switch self {
+        case .nodes: return "Nodes"
+        case .manifests: return "Manifests"
+        case .plans: return "Plans & Jobs"
+        }
+    }
+}
+
+enum Keymap {
+    static let all: [Binding] = [
+        Binding([.tab], "Tab", .nextPane, "next pane", footer: true, footerText: "pane"),
+        Binding([.backTab], "S-Tab", .previousPane, "previous pane"),
+        Binding([.up, .char("k")], "↑/k", .up, "move up"),
+        Binding([.down, .char("j")], "↓/j", .down, "move down", footer: true, footerText: "move"),
+        Binding([.pageUp, .ctrl("b")], "PgUp", .pageUp, "page up"),
+        Binding([.pageDown, .ctrl("f")], "PgDn", .pageDown, "page down"),
+        Binding([.home, .char("g")], "Home/g", .top, "first row"),
+        Binding([.end, .char("G")], "End/G", .bottom, "last row"),
+        Binding([.left, .char("h")], "←/h", .scrollLeft, "scroll long names left"),
+        Binding([.right, .char("l")], "→/l", .scrollRight, "scroll long names right"),
+        Binding([.char("/")], "/", .filter, "filter the pane (case-insensitive)", footer: true, footerText: "filter"),
+        Binding([.enter], "Enter", .details, "details of the selected row", footer: true, footerText: "details"),
+        Binding([.char(" "), .char("s")], "Space/s", .toggleSkip, "skip / unskip the selected manifest (.skip marker)",
+                mutating: true, pane: .manifests, footer: true, footerText: "skip"),
+        Binding([.char("o")], "o", .sort, "sort nodes by name, version, state", pane: .nodes, footer: true, footerText: "sort"),
+        Binding([.escape], "Esc", .close, "close, clear the filter"),
+        Binding([.char("?")], "?", .help, "help", footer: true, footerText: "help"),
+        Binding([.ctrl("l")], "C-l", .repaint, "repaint the screen"),
+        Binding([.char("q"), .ctrl("c")], "q", .quit, "quit", footer: true, footerText: "quit"),
+    ]
+
+    /// The table in force: read-only mode filters out every mutating binding (it does not disable them).
+    static func table(readOnly: Bool) -> [Binding] {
+        readOnly ? all.filter { !$0.mutating } : all
+    }
+
+    static func action(for key: Key, focus: PaneID, in table: [Binding]) -> Action? {
+        table.first { $0.keys.contains(key) && ($0.pane == nil || $0.pane == focus) }?.action
+    }
+
+    static func footer(focus: PaneID, in table: [Binding]) -> [(String, String)] {
+        table.filter { $0.footer && ($0.pane == nil || $0.pane == focus) }.map { (shortLabel($0), $0.footerText) }
+    }
+
+    static func shortLabel(_ binding: Binding) -> String {
+        switch binding.action {
+        case .down: return "↑↓"
+        case .toggleSkip: return "Space"
+        case .details: return "⏎"
+        default: return binding.label
+        }
+    }
+}

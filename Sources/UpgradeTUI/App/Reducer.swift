@@ -1,0 +1,212 @@
+import UpgradeModel
+
+enum Event: Equatable {
+    case key(Key)
+    case operationFinished(Message)
+}
+
+/// `reduce(&state, event) -> [Effect]`: decides, never draws, never performs I/O.
+enum Reducer {
+    static func reduce(_ state: inout ViewState, _ event: Event, model: ScreenModel, layout: ScreenLayout) -> [Effect] {
+        defer { normalize(&state, model: ScreenModel.make(model.snapshot, state, theme: model.theme), layout: layout) }
+        switch event {
+        case let .operationFinished(message):
+            state.busy = nil
+            state.message = message
+            return []
+        case let .key(key):
+            if let overlay = state.overlay {
+                return overlayKey(&state, overlay, key, model: model, layout: layout)
+            }
+            guard let action = Keymap.action(for: key, focus: state.focus, in: state.bindings) else { return [] }
+            return apply(&state, action, model: model, layout: layout)
+        }
+    }
+
+    static func apply(_ state: inout ViewState, _ action: Action, model: ScreenModel, layout: ScreenLayout) -> [Effect] {
+        let pane = state.focus
+        switch action {
+        case .quit: return [.quit]
+        case .repaint: return [.repaint]
+        case .nextPane, .previousPane:
+            let all = PaneID.allCases
+            let index = all.firstIndex(of: pane)!
+            state.focus = all[(index + (action == .nextPane ? 1 : all.count - 1)) % all.count]
+        case .up: move(&state, pane, by: -1, model: model)
+        case .down: move(&state, pane, by: 1, model: model)
+        case .pageUp: move(&state, pane, by: -max(1, layout.visibleRows(pane) - 1), model: model)
+        case .pageDown: move(&state, pane, by: max(1, layout.visibleRows(pane) - 1), model: model)
+        case .top: move(&state, pane, by: -Int.max / 2, model: model)
+        case .bottom: move(&state, pane, by: Int.max / 2, model: model)
+        case .scrollLeft: state[pane].nameOffset = max(0, state[pane].nameOffset - 4)
+        case .scrollRight:
+            let longest = model.table(pane).rows.map { DisplayWidth.of($0.cells.first ?? "") }.max() ?? 0
+            state[pane].nameOffset = min(max(0, longest - 4), state[pane].nameOffset + 4)
+        case .filter:
+            state.overlay = .filterInput(previous: state[pane].filter)
+        case .details:
+            guard let row = model.selectedRow(state, pane), let snapshot = model.snapshot else { return [] }
+            let lines = details(pane, row, snapshot)
+            state.overlay = .details(title: lines.first ?? row.id, lines: Array(lines.dropFirst(2)), scroll: 0)
+        case .help:
+            state.overlay = .help(scroll: 0)
+        case .close:
+            if !state[pane].filter.isEmpty {
+                state[pane].filter = ""
+            } else {
+                state.message = nil
+            }
+        case .sort:
+            state.sort = state.sort.next
+            state.message = Message(text: "nodes sorted by \(state.sort.rawValue)", severity: .info)
+        case .toggleSkip:
+            return toggleSkip(&state, model: model)
+        }
+        return []
+    }
+
+    static func details(_ pane: PaneID, _ row: TableRow, _ snapshot: DashboardSnapshot) -> [String] {
+        switch pane {
+        case .nodes:
+            return snapshot.cluster.node(named: row.id).map(NodeRows.details) ?? [row.id]
+        case .manifests:
+            return snapshot.manifests.first { $0.file.file == row.id }
+                .map { ManifestRows.details($0, manifestsDir: snapshot.local.paths.manifestsDir) } ?? [row.id]
+        case .plans:
+            return PlanRows.details(id: row.id, cluster: snapshot.cluster)
+        }
+    }
+
+    static func toggleSkip(_ state: inout ViewState, model: ScreenModel) -> [Effect] {
+        guard state.focus == .manifests, let row = model.selectedRow(state, .manifests), let snapshot = model.snapshot,
+              let manifest = snapshot.manifests.first(where: { $0.file.file == row.id }) else { return [] }
+        let file = manifest.file
+        let base = file.baseName
+        switch manifest.state {
+        case .disabled:
+            state.message = Message(text: "\(base) is disabled by \(file.disabledBy?.source ?? "the config"): the config controls it, not .skip", severity: .warn)
+            return []
+        case .ignored where file.skipMarker == nil:
+            state.message = Message(text: "\(base) is never deployed (dotfile or not YAML/JSON): nothing to skip", severity: .info)
+            return []
+        default: break
+        }
+        let others = ThisNode.otherControlPlaneNodes(snapshot.local, in: snapshot.cluster)
+        let reminder: [String]
+        if snapshot.cluster.api != .ok {
+            reminder = ["Every control-plane node needs the same marker; the cluster cannot be asked",
+                        "which nodes those are right now: check them yourself."]
+        } else if others.isEmpty {
+            reminder = ["No other control-plane node: this node's marker is enough."]
+        } else {
+            reminder = ["Every control-plane node needs the same marker, or another server applies the file:",
+                        "  " + others.joined(separator: ", ")]
+        }
+        if file.skipMarker != nil {
+            state.overlay = .confirm(Confirmation(
+                title: "Unskip \(base)?",
+                lines: ["Removes \(file.skipMarker!). rke2 applies \(base) again at its next scan",
+                        "(within about 15 s on a running server)."] + [""] + reminder,
+                effect: .unskip(file: file.file)))
+        } else {
+            state.overlay = .confirm(Confirmation(
+                title: "Skip \(base)?",
+                lines: ["Creates \(file.file).skip beside it. rke2 stops applying \(base) on this node;",
+                        "the file stays, and what it deployed is not removed. An upgrade will not update it."] + [""] + reminder,
+                effect: .skip(file: file.file)))
+        }
+        return []
+    }
+
+    static func overlayKey(_ state: inout ViewState, _ overlay: Overlay, _ key: Key, model: ScreenModel, layout: ScreenLayout) -> [Effect] {
+        let pane = state.focus
+        switch overlay {
+        case let .filterInput(previous):
+            switch key {
+            case .enter: state.overlay = nil
+            case .escape:
+                state[pane].filter = previous
+                state.overlay = nil
+            case .backspace, .delete:
+                if !state[pane].filter.isEmpty { state[pane].filter.removeLast() }
+            case .ctrl("u"): state[pane].filter = ""
+            case let .char(character) where !character.isNewline:
+                state[pane].filter.append(character)
+            case .up, .down, .pageUp, .pageDown:
+                state.overlay = nil
+                return reduce(&state, .key(key), model: model, layout: layout)
+            default: break
+            }
+            state[pane].selected = 0
+            state[pane].selectedID = nil
+            return []
+        case let .confirm(confirmation):
+            switch key {
+            case .char("y"), .char("Y"):
+                state.overlay = nil
+                return [confirmation.effect]
+            case .char("n"), .char("N"), .escape, .char("q"):
+                state.overlay = nil
+                state.message = Message(text: "cancelled", severity: .info)
+            default: break
+            }
+            return []
+        case let .help(scroll), let .details(_, _, scroll):
+            var next = scroll
+            switch key {
+            case .escape, .char("q"), .enter, .char("?"):
+                state.overlay = nil
+                return []
+            case .up, .char("k"): next -= 1
+            case .down, .char("j"): next += 1
+            case .pageUp: next -= 10
+            case .pageDown, .char(" "): next += 10
+            case .home, .char("g"): next = 0
+            case .ctrl("c"): return [.quit]
+            default: return []
+            }
+            next = max(0, next)
+            if case let .details(title, lines, _) = overlay {
+                state.overlay = .details(title: title, lines: lines, scroll: min(next, max(0, lines.count - 1)))
+            } else {
+                state.overlay = .help(scroll: min(next, Keymap.all.count))
+            }
+            return []
+        }
+    }
+
+    /// Moves the selection by `delta` selectable rows.
+    static func move(_ state: inout ViewState, _ pane: PaneID, by delta: Int, model: ScreenModel) {
+        let rows = model.table(pane).rows
+        let selectable = rows.indices.filter { rows[$0].selectable }
+        guard !selectable.isEmpty else { return }
+        let current = selectable.firstIndex { $0 >= state[pane].selected } ?? selectable.count - 1
+        let target = max(0, min(selectable.count - 1, current + max(-selectable.count, min(selectable.count, delta))))
+        state[pane].selected = selectable[target]
+        state[pane].selectedID = rows[selectable[target]].id
+    }
+
+    /// Keeps selection and scroll valid for the current rows and pane heights (pure, after every event).
+    static func normalize(_ state: inout ViewState, model: ScreenModel, layout: ScreenLayout) {
+        for pane in PaneID.allCases {
+            let rows = model.table(pane).rows
+            var pstate = state[pane]
+            let selectable = rows.indices.filter { rows[$0].selectable }
+            if selectable.isEmpty {
+                pstate.selected = 0
+                pstate.selectedID = nil
+            } else if let id = pstate.selectedID, let index = rows.firstIndex(where: { $0.id == id && $0.selectable }) {
+                pstate.selected = index
+            } else {
+                let index = selectable.first { $0 >= min(pstate.selected, rows.count - 1) } ?? selectable.last!
+                pstate.selected = index
+                pstate.selectedID = rows[index].id
+            }
+            let visible = max(1, layout.visibleRows(pane))
+            if pstate.selected < pstate.scroll { pstate.scroll = pstate.selected }
+            if pstate.selected >= pstate.scroll + visible { pstate.scroll = pstate.selected - visible + 1 }
+            pstate.scroll = max(0, min(pstate.scroll, max(0, rows.count - visible)))
+            state[pane] = pstate
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import Logging
+import UpgradeModel
+
+struct DashboardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dashboard",
+        abstract: "The interactive dashboard (the default command).",
+        discussion: "--watch is read-only: no key changes anything, and only GET/WATCH requests are sent."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Flag(help: "Read-only: for leaving on a screen. No mutating key exists.")
+    var watch = false
+    @Flag(help: "A simulated cluster and node, to try upgrade-tui anywhere.")
+    var demo = false
+    @Option(name: .customLong("log-file"), help: ArgumentHelp("Where the dashboard logs (default $XDG_STATE_HOME/upgrade-tui/dashboard.log).", valueName: "PATH"))
+    var logFile: String?
+    @Option(name: .long, help: "Seconds between rescans of this node (process, binary, manifests).")
+    var refresh: Double = 2
+
+    func run() async throws {
+        let utf8 = TerminalAdapter.prepareLocale()
+        let theme = Theme(unicode: utf8 && !global.ascii, color: global.colorEnabled)
+        let logPath = logFile ?? FileLogHandler.defaultPath(environment: global.environment)
+        let opened = FileLogHandler.open(path: logPath)
+        var logger = Logger(label: "upgrade-tui") { label in
+            opened.map { FileLogHandler(label: label, sink: $0.0) } ?? FileLogHandler(label: label, sink: .init(fd: -1))
+        }
+        logger.logLevel = .info
+        guard refresh >= 0.2 else { throw UpgradeError.input("--refresh must be at least 0.2 seconds") }
+
+        let store: DashboardStore
+        let operations: Operations?
+        if demo {
+            let cluster = DemoCluster()
+            let root = NSTemporaryDirectory() + "upgrade-tui-demo-\(geteuid())"
+            let node = try DemoNode.create(root: root, cluster: cluster)
+            logger.info("demo node at \(root)")
+            store = DashboardStore(configuration: .init(local: node, namespace: global.namespace, localInterval: refresh), cluster: .demo(cluster))
+            operations = watch ? nil : Operations(inspector: node.inspector)
+        } else {
+            let connection = try ClusterConnection.open(explicit: global.kubeconfig, environment: global.environment)
+            store = DashboardStore(configuration: .init(local: global.inspector, namespace: global.namespace, localInterval: refresh),
+                                   cluster: ClusterSource(connection))
+            operations = watch ? nil : Operations(inspector: global.inspector)
+        }
+        let app = DashboardApp(store: store, operations: operations, readOnly: watch, theme: theme, logger: logger, logFD: opened?.1)
+        let signal: Int32
+        do {
+            signal = try await app.run()
+        } catch let error as TerminalError {
+            throw UpgradeError.input(error.description)
+        }
+        if signal != 0 { throw ExitCode(128 + signal) }
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import UpgradeModel
+
+typealias Segment = (text: String, style: Style)
+
+/// The header and the workflow strip as styled text segments. Pure.
+enum HeaderText {
+    static func apiBadge(_ cluster: ClusterStatus, now: Date) -> Segment {
+        switch cluster.api {
+        case .ok: return ("API ok", .role(.ok))
+        case .notConfigured: return ("no cluster", .role(.dim))
+        case .unauthorized: return ("API unauthorized", .role(.error, bold: true))
+        case .unreachable:
+            if cluster.connecting { return ("API connecting…", .role(.warn)) }
+            if let retry = cluster.retryAt {
+                let seconds = max(0, Int(retry.timeIntervalSince(now).rounded(.up)))
+                return ("API unreachable, retry in \(seconds)s", .role(.error, bold: true))
+            }
+            return ("API unreachable", .role(.error, bold: true))
+        }
+    }
+
+    static func clusterSummary(_ snapshot: DashboardSnapshot) -> [Segment] {
+        let cluster = snapshot.cluster
+        guard cluster.api == .ok else { return [] }
+        var parts: [Segment] = [("\(cluster.nodes.count) nodes", .normal)]
+        for plan in cluster.plans {
+            let (done, total) = NodeRows.progress(plan)
+            parts.append(("  \(plan.name) \(done)/\(total)", .role(done == total && total > 0 ? .ok : .normal)))
+        }
+        if let target = cluster.plans.compactMap(\.target).first {
+            parts.append(("  → \(target)", .role(.accent)))
+        } else {
+            let versions = Dictionary(grouping: cluster.nodes.compactMap(\.kubeletVersion), by: { $0 }).mapValues(\.count)
+            let text = versions.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
+            if !text.isEmpty { parts.append(("  " + text, .role(.dim))) }
+        }
+        let failing = cluster.nodes.filter { $0.ready == false }.count
+        if failing > 0 { parts.append(("  \(failing) NotReady", .role(.error, bold: true))) }
+        return parts
+    }
+
+    /// This node in one line, most important first: what runs, whether a restart is pending, what is installed.
+    static func thisNode(_ snapshot: DashboardSnapshot) -> [Segment] {
+        let local = snapshot.local
+        var parts: [Segment] = [(local.hostname, .role(.title, bold: true)), (" (\(local.role))", .role(.dim))]
+        let installed = local.binary?.version?.description
+        if let running = local.running {
+            let version = running.runningVersion?.description ?? installed ?? "?"
+            parts.append(("  rke2 ", .role(.dim)))
+            parts.append((version, .normal))
+            parts.append((" running", .role(.dim)))
+            if running.restartPending {
+                parts.append(("  RESTART PENDING", .role(.warn, bold: true)))
+                parts.append((": \(installed ?? "a new binary") installed", .role(.warn)))
+            }
+            parts.append(("  pid \(running.process.pid)", .role(.dim)))
+        } else {
+            parts.append(("  rke2 not running", .role(.warn, bold: true)))
+            if let installed { parts.append(("  \(installed) installed", .normal)) }
+        }
+        if local.binary == nil { parts.append(("  no rke2 binary found", .role(.warn))) }
+        return parts
+    }
+
+    enum StepState { case done, busy, todo, failed, none }
+
+    /// Plan → Swap → Restart for this node (and the plan's progress across the cluster).
+    static func workflow(_ snapshot: DashboardSnapshot, theme: Theme) -> [Segment] {
+        let local = snapshot.local
+        let cluster = snapshot.cluster
+        let plan = ThisNode.plan(local, in: cluster)
+        let target = ThisNode.target(local, in: cluster)
+        let myState = ThisNode.node(local, in: cluster).flatMap { node in plan.flatMap { node.state(for: $0.name) } }
+
+        let planStep: (StepState, String)
+        if let plan {
+            let (done, total) = NodeRows.progress(plan)
+            let stateText = myState.flatMap { $0 == .failed || $0 == .applying ? " (here: \($0.rawValue))" : nil } ?? ""
+            planStep = (myState == .failed ? .failed : (done == total && total > 0 ? .done : .busy),
+                        "\(plan.name) \(done)/\(total)\(stateText)")
+        } else {
+            planStep = (cluster.api == .ok ? .todo : .none, cluster.api == .ok ? "no plan" : "cluster unknown")
+        }
+        let installed = local.binary?.version
+        let swapStep: (StepState, String)
+        if let target, let installed {
+            swapStep = installed.sameRelease(as: target) || installed > target ? (.done, installed.description) : (.todo, installed.description)
+        } else {
+            swapStep = (.none, installed?.description ?? "no binary")
+        }
+        let restartStep: (StepState, String)
+        if let running = local.running {
+            let version = running.runningVersion ?? installed
+            if running.restartPending {
+                restartStep = (.busy, "pending")
+            } else if let target, let version, version.sameRelease(as: target) || version > target {
+                restartStep = (.done, version.description)
+            } else {
+                restartStep = (.todo, swapStep.0 == .done ? "needed" : "after swap")
+            }
+        } else {
+            restartStep = (.failed, "not running")
+        }
+        func step(_ name: String, _ value: (StepState, String)) -> [Segment] {
+            let (symbol, role): (String, Role) = {
+                switch value.0 {
+                case .done: return (theme.stepDone, .ok)
+                case .busy: return (theme.stepBusy, .accent)
+                case .todo: return (theme.stepTodo, .normal)
+                case .failed: return (theme.stepFailed, .error)
+                case .none: return (theme.stepTodo, .dim)
+                }
+            }()
+            return [(name + " ", .role(.title, bold: true)), (symbol + " ", .role(role, bold: true)), (value.1, .role(role == .normal ? .normal : role))]
+        }
+        var segments = step("Plan", planStep)
+        segments.append((" \(theme.arrow) ", .role(.dim)))
+        segments += step("Swap", swapStep)
+        segments.append((" \(theme.arrow) ", .role(.dim)))
+        segments += step("Restart", restartStep)
+        if let gate = cluster.agentGate {
+            segments.append(("  gate ", .role(.dim)))
+            segments.append((gate.open ? "open" : "closed", .role(gate.open ? .ok : .warn, bold: true)))
+        }
+        return segments
+    }
+}

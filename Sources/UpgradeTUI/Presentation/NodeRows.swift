@@ -1,0 +1,108 @@
+import UpgradeModel
+
+enum NodeSort: String, CaseIterable, Equatable {
+    case name, version, state
+
+    var next: NodeSort {
+        let all = NodeSort.allCases
+        return all[(all.firstIndex(of: self)! + 1) % all.count]
+    }
+}
+
+/// Nodes pane: name, roles, version, readiness, schedulability, one column per Plan.
+enum NodeRows {
+    static func roleText(_ roles: [String]) -> String {
+        guard !roles.isEmpty else { return "agent" }
+        return roles.map { $0 == "control-plane" ? "cp" : $0 }.joined(separator: ",")
+    }
+
+    static func stateRole(_ state: NodePlanState?) -> Role {
+        switch state {
+        case .done: return .ok
+        case .applying: return .accent
+        case .failed: return .error
+        case .pending: return .normal
+        case .optedOut, .none: return .dim
+        }
+    }
+
+    /// Failed first, then applying, pending, done, opted-out: what needs attention comes first.
+    static func attentionRank(_ node: NodeStatus) -> Int {
+        let states = node.plans.map(\.state)
+        if states.contains(.failed) || node.ready == false { return 0 }
+        if states.contains(.applying) { return 1 }
+        if !node.schedulable { return 2 }
+        if states.contains(.pending) { return 3 }
+        if states.contains(.done) { return 4 }
+        return 5
+    }
+
+    static func content(_ cluster: ClusterStatus, sort: NodeSort) -> TableContent {
+        let plans = cluster.plans.map(\.name)
+        var columns = [
+            Column(title: "NAME", minWidth: 8, maxWidth: 40, flexible: true, comfortWidth: 16, priority: 10),
+            Column(title: "ROLES", minWidth: 5, maxWidth: 16, priority: 3),
+            Column(title: "VERSION", minWidth: 14, maxWidth: 20, priority: 9),
+            Column(title: "READY", minWidth: 5, maxWidth: 8, priority: 8),
+            Column(title: "SCHED", minWidth: 5, maxWidth: 8, priority: 4),
+        ]
+        columns += plans.map { Column(title: $0.uppercased(), minWidth: 7, maxWidth: 14, priority: 7) }
+        let targets = Set(cluster.plans.compactMap { $0.target.flatMap(RKE2Version.init) })
+        var nodes = cluster.nodes
+        switch sort {
+        case .name: nodes.sort { $0.name < $1.name }
+        case .version:
+            nodes.sort { ($0.version ?? RKE2Version(major: 0, minor: 0, patch: 0, revision: nil), $0.name) < ($1.version ?? RKE2Version(major: 0, minor: 0, patch: 0, revision: nil), $1.name) }
+        case .state: nodes.sort { (attentionRank($0), $0.name) < (attentionRank($1), $1.name) }
+        }
+        let rows = nodes.map { node -> TableRow in
+            let ready = node.ready.map { $0 ? "Ready" : "NotReady" } ?? "?"
+            var cells = [node.name, roleText(node.roles), node.kubeletVersion ?? "?", ready, node.schedulable ? "yes" : "cordoned"]
+            var roles: [Role] = [.normal, .dim, node.version.map { targets.contains($0) } == true ? .ok : .normal,
+                                 node.ready == true ? .ok : .error, node.schedulable ? .dim : .warn]
+            for plan in plans {
+                let state = node.state(for: plan)
+                cells.append(state?.rawValue ?? "-")
+                roles.append(stateRole(state))
+            }
+            return TableRow(id: node.name, cells: cells, roles: roles)
+        }
+        let empty = cluster.api == .ok ? "no nodes" : clusterUnavailableText(cluster)
+        return TableContent(columns: columns, rows: rows, emptyText: empty)
+    }
+
+    static func clusterUnavailableText(_ cluster: ClusterStatus) -> String {
+        switch cluster.api {
+        case .notConfigured: return "no cluster: no kubeconfig found" + (cluster.error.map { " (\($0))" } ?? "")
+        case .unauthorized: return "the API refused the credentials: " + (cluster.error ?? "")
+        case .unreachable: return cluster.connecting ? "connecting to the API server…" : "API unreachable: " + (cluster.error ?? "")
+        case .ok: return ""
+        }
+    }
+
+    /// "server-plan 1/3" progress for the pane title.
+    static func progress(_ plan: PlanStatus) -> (done: Int, total: Int) {
+        (plan.counts.done, plan.counts.total - plan.counts.optedOut)
+    }
+
+    static func details(_ node: NodeStatus) -> [String] {
+        var lines = ["Node \(node.name)", ""]
+        lines.append("roles           \(node.roles.isEmpty ? "agent (no node-role labels)" : node.roles.joined(separator: ", "))")
+        lines.append("kubelet         \(node.kubeletVersion ?? "?")")
+        lines.append("ready           \(node.ready.map { $0 ? "yes" : "no" } ?? "unknown")\(node.readyMessage.map { " (\($0))" } ?? "")")
+        lines.append("schedulable     \(node.schedulable ? "yes" : "no (cordoned)")")
+        lines.append("hostname label  \(node.hostname ?? "(none: SUC will not select this node)")")
+        if let ip = node.internalIP { lines.append("internal IP     \(ip)") }
+        for (plan, state) in node.plans { lines.append("plan            \(plan): \(state.rawValue)") }
+        lines.append("")
+        lines.append("Labels")
+        lines += node.labels.map { "  \($0.0)=\($0.1)" }
+        lines.append("")
+        lines.append("Annotations")
+        lines += node.annotations.map { "  \($0.0): \($0.1)" }
+        lines.append("")
+        lines.append("Conditions")
+        lines += node.conditions.map { "  \($0.type)=\($0.status)\($0.reason.map { " \($0)" } ?? "")\($0.message.map { ": \($0)" } ?? "")" }
+        return lines
+    }
+}

@@ -1,0 +1,79 @@
+/// A pane's content as display strings: the presentation layer's output, the renderer's input.
+/// Pure and table-tested without colour (like k9s `render/` and lazygit `presentation/`).
+struct Column: Equatable {
+    var title: String
+    /// Never narrower than this while shown.
+    var minWidth: Int
+    /// Never wider than this (content is measured up to it).
+    var maxWidth: Int
+    /// Shrinks before any column is dropped; the first flexible column takes the space left over.
+    var flexible = false
+    /// A flexible column shrinks to this before other columns are dropped, and to `minWidth` after.
+    var comfortWidth: Int? = nil
+    /// Dropped first when the pane is too narrow (lower goes first).
+    var priority = 5
+    var alignRight = false
+}
+
+struct TableRow: Equatable {
+    /// Stable across snapshots, so the selection follows the object, not the row index.
+    var id: String
+    var cells: [String]
+    var roles: [Role]
+    /// Indentation of the first cell (job rows under their plan).
+    var indent = 0
+    /// Rows that are not objects (section notes) cannot be selected.
+    var selectable = true
+
+    var searchText: String { cells.joined(separator: " ").lowercased() }
+}
+
+struct TableContent: Equatable {
+    var columns: [Column]
+    var rows: [TableRow]
+    /// Shown when there are no rows.
+    var emptyText: String
+
+    /// Column widths for `available` columns (separators of one space included): shrink the flexible
+    /// columns (the last one first) down to their minimum, then drop columns by priority; what is left
+    /// over widens the flexible columns, in order, up to their maximum.
+    func layout(width available: Int) -> [(index: Int, width: Int)] {
+        var widths = columns.enumerated().map { index, column -> Int in
+            let content = rows.map { DisplayWidth.of($0.cells.indices.contains(index) ? $0.cells[index] : "") + (index == 0 ? $0.indent : 0) }.max() ?? 0
+            return min(column.maxWidth, max(column.minWidth, DisplayWidth.of(column.title), content))
+        }
+        var shown = Array(columns.indices)
+        func total() -> Int { shown.reduce(0) { $0 + widths[$1] } + max(0, shown.count - 1) }
+        // Shrink flexible columns to their comfortable width, then drop columns, then shrink to the minimum.
+        for floor in [{ (c: Column) in c.comfortWidth ?? c.minWidth }, { (c: Column) in c.minWidth }] {
+            while total() > available {
+                if let flexible = shown.last(where: { columns[$0].flexible && widths[$0] > floor(columns[$0]) }) {
+                    widths[flexible] -= min(widths[flexible] - floor(columns[flexible]), total() - available)
+                    continue
+                }
+                // Columns of priority 9 and up are essential: the flexible ones shrink further first.
+                guard let drop = shown.filter({ !columns[$0].flexible && columns[$0].priority < 9 })
+                    .min(by: { columns[$0].priority < columns[$1].priority }) else { break }
+                shown.removeAll { $0 == drop }
+            }
+        }
+        while total() > available, shown.count > 1, let drop = shown.filter({ !columns[$0].flexible }).min(by: { columns[$0].priority < columns[$1].priority }) {
+            shown.removeAll { $0 == drop }
+        }
+        for flexible in shown where columns[flexible].flexible && total() < available {
+            widths[flexible] += min(available - total(), max(0, columns[flexible].maxWidth - widths[flexible]))
+        }
+        return shown.map { ($0, widths[$0]) }
+    }
+
+    func filtered(_ filter: String) -> TableContent {
+        guard !filter.isEmpty else { return self }
+        var copy = self
+        let needle = filter.lowercased()
+        copy.rows = rows.filter { !$0.selectable || $0.searchText.contains(needle) }
+        // Section notes without any object row after filtering are noise.
+        if !copy.rows.contains(where: \.selectable) { copy.rows = [] }
+        copy.emptyText = "nothing matches /\(filter)"
+        return copy
+    }
+}
