@@ -15,7 +15,7 @@ struct ScreenModel {
             tables[.plans] = PlanRows.content(snapshot.cluster, theme: theme).filtered(state[.plans].filter)
         } else {
             for pane in PaneID.allCases {
-                tables[pane] = TableContent(columns: [], rows: [], emptyText: "reading this node…")
+                tables[pane] = TableContent(columns: [], rows: [], emptyText: "reading this node")
             }
         }
         return ScreenModel(snapshot: snapshot, theme: theme, tables: tables)

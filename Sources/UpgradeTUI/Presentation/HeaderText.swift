@@ -5,13 +5,13 @@ typealias Segment = (text: String, style: Style)
 
 /// The header and the workflow strip as styled text segments. Pure.
 enum HeaderText {
-    static func apiBadge(_ cluster: ClusterStatus, now: Date) -> Segment {
+    static func apiBadge(_ cluster: ClusterStatus, now: Date, theme: Theme) -> Segment {
         switch cluster.api {
         case .ok: return ("API ok", .role(.ok))
         case .notConfigured: return ("no cluster", .role(.dim))
         case .unauthorized: return ("API unauthorized", .role(.error, bold: true))
         case .unreachable:
-            if cluster.connecting { return ("API connecting…", .role(.warn)) }
+            if cluster.connecting { return ("API connecting" + theme.ellipsis, .role(.warn)) }
             if let retry = cluster.retryAt {
                 let seconds = max(0, Int(retry.timeIntervalSince(now).rounded(.up)))
                 return ("API unreachable, retry in \(seconds)s", .role(.error, bold: true))
@@ -20,7 +20,7 @@ enum HeaderText {
         }
     }
 
-    static func clusterSummary(_ snapshot: DashboardSnapshot) -> [Segment] {
+    static func clusterSummary(_ snapshot: DashboardSnapshot, theme: Theme) -> [Segment] {
         let cluster = snapshot.cluster
         guard cluster.api == .ok else { return [] }
         var parts: [Segment] = [("\(cluster.nodes.count) nodes", .normal)]
@@ -29,10 +29,10 @@ enum HeaderText {
             parts.append(("  \(plan.name) \(done)/\(total)", .role(done == total && total > 0 ? .ok : .normal)))
         }
         if let target = cluster.plans.compactMap(\.target).first {
-            parts.append(("  → \(target)", .role(.accent)))
+            parts.append(("  \(theme.arrow) \(target)", .role(.accent)))
         } else {
             let versions = Dictionary(grouping: cluster.nodes.compactMap(\.kubeletVersion), by: { $0 }).mapValues(\.count)
-            let text = versions.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
+            let text = versions.sorted { $0.key < $1.key }.map { "\($0.key) x\($0.value)" }.joined(separator: " ")
             if !text.isEmpty { parts.append(("  " + text, .role(.dim))) }
         }
         let failing = cluster.nodes.filter { $0.ready == false }.count

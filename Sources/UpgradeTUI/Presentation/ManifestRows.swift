@@ -16,7 +16,7 @@ enum ManifestRows {
     static func sync(_ manifest: ManifestStatus, unicode: Bool) -> String {
         guard let checksum = manifest.addonChecksum else { return "-" }
         guard let sha = manifest.file.sha256 else { return "addon" }
-        return checksum == sha ? (unicode ? "=" : "=") : (unicode ? "≠" : "!=")
+        return checksum == sha ? "=" : (unicode ? "≠" : "!=")
     }
 
     static func note(_ manifest: ManifestStatus) -> String {

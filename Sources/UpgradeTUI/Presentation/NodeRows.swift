@@ -75,7 +75,7 @@ enum NodeRows {
         switch cluster.api {
         case .notConfigured: return "no cluster: no kubeconfig found" + (cluster.error.map { " (\($0))" } ?? "")
         case .unauthorized: return "the API refused the credentials: " + (cluster.error ?? "")
-        case .unreachable: return cluster.connecting ? "connecting to the API server…" : "API unreachable: " + (cluster.error ?? "")
+        case .unreachable: return cluster.connecting ? "connecting to the API server" : "API unreachable: " + (cluster.error ?? "")
         case .ok: return ""
         }
     }

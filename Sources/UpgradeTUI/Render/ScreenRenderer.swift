@@ -8,7 +8,7 @@ enum ScreenRenderer {
         let theme = model.theme
         let layout = ScreenLayout.compute(width: width, height: height, focus: state.focus, model: model)
         if layout.tooSmall {
-            let lines = ["terminal too small (\(width)×\(height))", "upgrade-tui needs at least \(ScreenLayout.minWidth)×\(ScreenLayout.minHeight)", "q quits"]
+            let lines = ["terminal too small (\(width)x\(height))", "upgrade-tui needs at least \(ScreenLayout.minWidth)x\(ScreenLayout.minHeight)", "q quits"]
             for (index, line) in lines.enumerated() {
                 let y = height / 2 - 1 + index
                 let x = max(0, (width - DisplayWidth.of(line)) / 2)
@@ -51,15 +51,15 @@ enum ScreenRenderer {
         let theme = model.theme
         let width = grid.width
         var right: [Segment] = []
-        if let snapshot = model.snapshot { right.append(HeaderText.apiBadge(snapshot.cluster, now: now)) }
+        if let snapshot = model.snapshot { right.append(HeaderText.apiBadge(snapshot.cluster, now: now, theme: theme)) }
         if state.readOnly { right.append(("  READ-ONLY", .role(.badge, bold: true))) }
         let rightWidth = right.reduce(0) { $0 + DisplayWidth.of($1.text) }
         var left: [Segment] = [("upgrade-tui", .role(.title, bold: true)), ("  ", .normal)]
-        if let snapshot = model.snapshot { left += HeaderText.clusterSummary(snapshot) }
+        if let snapshot = model.snapshot { left += HeaderText.clusterSummary(snapshot, theme: theme) }
         _ = put(&grid, left, x: 0, y: 0, maxWidth: max(0, width - rightWidth - 1), theme: theme)
         _ = put(&grid, right, x: max(0, width - rightWidth), y: 0, maxWidth: rightWidth, theme: theme)
         guard let snapshot = model.snapshot else {
-            grid.put("reading this node…", x: 0, y: 1, style: .role(.dim))
+            grid.put("reading this node" + theme.ellipsis, x: 0, y: 1, style: .role(.dim))
             return
         }
         _ = put(&grid, HeaderText.thisNode(snapshot), x: 0, y: 1, maxWidth: width, theme: theme)
@@ -75,7 +75,7 @@ enum ScreenRenderer {
             return
         }
         if let busy = state.busy {
-            grid.put(busy + "…", x: 0, y: rect.y, style: .role(.accent, bold: true), maxWidth: rect.width)
+            grid.put(busy + model.theme.ellipsis, x: 0, y: rect.y, style: .role(.accent, bold: true), maxWidth: rect.width)
             return
         }
         if let message = state.message {
@@ -204,14 +204,16 @@ enum OverlayRenderer {
             }
             lines += ["", "Manifest states: applied, out-of-sync, pending, skipped, disabled, ignored, active",
                       "Node plan states: done, applying, failed, pending, opted-out"]
-            box(&grid, title: "Help", lines: lines, scroll: scroll, footer: "Esc close  ↑↓ scroll", theme: theme)
+            box(&grid, title: "Help", lines: lines, scroll: scroll, footer: scrollFooter(theme), theme: theme)
         case let .details(title, lines, scroll):
-            box(&grid, title: title, lines: lines, scroll: scroll, footer: "Esc close  ↑↓ scroll", theme: theme)
+            box(&grid, title: title, lines: lines, scroll: scroll, footer: scrollFooter(theme), theme: theme)
         case let .confirm(confirmation):
             box(&grid, title: confirmation.title, lines: confirmation.lines + ["", "[y] yes    [n] no"], scroll: 0,
                 footer: "y confirms, n or Esc cancels", theme: theme, emphasizeLast: true)
         }
     }
+
+    static func scrollFooter(_ theme: Theme) -> String { theme.unicode ? "Esc close  ↑↓ scroll" : "Esc close  j/k scroll" }
 
     /// Wraps a line to `width` columns at spaces; continuation lines are indented under the value of a
     /// "key   value" line.

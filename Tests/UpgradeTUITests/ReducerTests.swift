@@ -1,0 +1,212 @@
+import TestSupport
+import UpgradeModel
+import XCTest
+@testable import UpgradeTUI
+
+final class ReducerTests: XCTestCase {
+    struct Harness {
+        var state: ViewState
+        var snapshot: DashboardSnapshot
+        let width = 80, height = 24
+
+        init(readOnly: Bool = false, snapshot: DashboardSnapshot = SnapshotFixtures.midUpgrade()) {
+            state = ViewState(readOnly: readOnly)
+            self.snapshot = snapshot
+            normalize()
+        }
+
+        var model: ScreenModel { ScreenModel.make(snapshot, state, theme: .unicodeColor) }
+        var layout: ScreenLayout { ScreenLayout.compute(width: width, height: height, focus: state.focus, model: model) }
+
+        mutating func normalize() {
+            let model = self.model
+            Reducer.normalize(&state, model: model, layout: ScreenLayout.compute(width: width, height: height, focus: state.focus, model: model))
+        }
+
+        @discardableResult
+        mutating func press(_ keys: Key...) -> [Effect] {
+            var effects: [Effect] = []
+            for key in keys {
+                let model = self.model
+                effects += Reducer.reduce(&state, .key(key), model: model, layout: layout)
+            }
+            return effects
+        }
+
+        mutating func type(_ text: String) {
+            for character in text { press(.char(character)) }
+        }
+
+        var selected: String? { state[state.focus].selectedID }
+    }
+
+    func testKeymapTable() {
+        let table = Keymap.table(readOnly: false)
+        let cases: [(Key, PaneID, Action?)] = [
+            (.tab, .nodes, .nextPane), (.backTab, .nodes, .previousPane),
+            (.char("j"), .nodes, .down), (.down, .plans, .down), (.char("k"), .manifests, .up), (.up, .nodes, .up),
+            (.pageDown, .nodes, .pageDown), (.ctrl("f"), .nodes, .pageDown), (.pageUp, .nodes, .pageUp),
+            (.home, .nodes, .top), (.char("G"), .nodes, .bottom), (.char("/"), .plans, .filter),
+            (.enter, .nodes, .details), (.char("?"), .nodes, .help), (.char("q"), .nodes, .quit), (.ctrl("c"), .manifests, .quit),
+            (.ctrl("l"), .nodes, .repaint), (.escape, .nodes, .close),
+            (.char(" "), .manifests, .toggleSkip), (.char("s"), .manifests, .toggleSkip),
+            (.char(" "), .nodes, nil), (.char("s"), .plans, nil),
+            (.char("o"), .nodes, .sort), (.char("o"), .manifests, nil),
+            (.char("x"), .nodes, nil),
+        ]
+        for (key, pane, action) in cases {
+            XCTAssertEqual(Keymap.action(for: key, focus: pane, in: table), action, "\(key) in \(pane)")
+        }
+        // No key is bound twice in the same scope.
+        for pane in PaneID.allCases {
+            let keys = table.filter { $0.pane == nil || $0.pane == pane }.flatMap(\.keys)
+            XCTAssertEqual(keys.count, Set(keys).count, "duplicate key in \(pane)")
+        }
+    }
+
+    func testReadOnlyTableHasNoMutatingAction() {
+        let readOnly = Keymap.table(readOnly: true)
+        XCTAssertTrue(readOnly.allSatisfy { !$0.mutating })
+        XCTAssertFalse(readOnly.contains { $0.action == .toggleSkip })
+        XCTAssertTrue(Keymap.all.contains { $0.mutating }, "the full table does have mutating bindings")
+        for pane in PaneID.allCases {
+            XCTAssertNil(Keymap.action(for: .char(" "), focus: pane, in: readOnly))
+            XCTAssertFalse(Keymap.footer(focus: pane, in: readOnly).contains { $0.1.contains("skip") })
+        }
+        var h = Harness(readOnly: true)
+        h.press(.tab)
+        XCTAssertEqual(h.press(.char(" "), .char("s"), .char("y")), [])
+        XCTAssertNil(h.state.overlay)
+    }
+
+    func testFocusCyclesAndMovementSkipsNothing() {
+        var h = Harness()
+        XCTAssertEqual(h.state.focus, .nodes)
+        XCTAssertEqual(h.selected, "agent-1")
+        h.press(.down, .down)
+        XCTAssertEqual(h.selected, "server-1")
+        h.press(.char("G"))
+        XCTAssertEqual(h.selected, "server-3")
+        h.press(.down)
+        XCTAssertEqual(h.selected, "server-3", "clamped at the end")
+        h.press(.home)
+        XCTAssertEqual(h.selected, "agent-1")
+        h.press(.tab)
+        XCTAssertEqual(h.state.focus, .manifests)
+        h.press(.tab, .tab)
+        XCTAssertEqual(h.state.focus, .nodes)
+        h.press(.backTab)
+        XCTAssertEqual(h.state.focus, .plans)
+    }
+
+    func testSelectionFollowsTheObjectAcrossSnapshots() {
+        var h = Harness()
+        h.press(.down, .down, .down)
+        XCTAssertEqual(h.selected, "server-2")
+        // A new node appears before it: the selection stays on server-2.
+        h.snapshot = SnapshotFixtures.midUpgrade(cache: SnapshotFixtures.midUpgradeCache(extraNodes: [ObjectFactory.node("agent-0", version: "v1.31.6+rke2r1", server: false)]))
+        h.normalize()
+        XCTAssertEqual(h.selected, "server-2")
+        XCTAssertEqual(h.state[.nodes].selected, 4)
+    }
+
+    func testSortCyclesAndStateSortPutsAttentionFirst() {
+        var h = Harness(snapshot: SnapshotFixtures.midUpgrade(cache: SnapshotFixtures.midUpgradeCache(failedJob: true)))
+        h.press(.char("o"))
+        XCTAssertEqual(h.state.sort, .version)
+        h.press(.char("o"))
+        XCTAssertEqual(h.state.sort, .state)
+        XCTAssertEqual(h.model.table(.nodes).rows.first?.id, "server-2", "the failed node first")
+        h.press(.char("o"))
+        XCTAssertEqual(h.state.sort, .name)
+    }
+
+    func testFilterIsCaseInsensitiveAndEscapeRestores() {
+        var h = Harness()
+        h.press(.char("/"))
+        h.type("SERVER-2")
+        XCTAssertEqual(h.model.table(.nodes).rows.map(\.id), ["server-2"])
+        h.press(.enter)
+        XCTAssertNil(h.state.overlay)
+        XCTAssertEqual(h.state[.nodes].filter, "SERVER-2")
+        h.press(.escape)
+        XCTAssertEqual(h.state[.nodes].filter, "", "Esc clears the filter")
+        h.press(.char("/"))
+        h.type("agent")
+        h.press(.backspace, .backspace, .escape)
+        XCTAssertEqual(h.state[.nodes].filter, "", "Esc while typing restores the previous filter")
+        h.press(.char("/"))
+        h.type("zzz")
+        XCTAssertEqual(h.model.table(.nodes).rows.count, 0)
+        XCTAssertEqual(h.model.table(.nodes).emptyText, "nothing matches /zzz")
+    }
+
+    func testDetailsAndHelpOpenAndClose() {
+        var h = Harness()
+        h.press(.down, .down, .down, .enter)
+        guard case let .details(title, lines, _) = h.state.overlay else { return XCTFail("no details") }
+        XCTAssertEqual(title, "Node server-2")
+        XCTAssertTrue(lines.contains { $0.contains("schedulable     no (cordoned)") })
+        XCTAssertTrue(lines.contains { $0.contains("server-plan: applying") })
+        h.press(.escape)
+        XCTAssertNil(h.state.overlay)
+        h.press(.char("?"))
+        XCTAssertEqual(h.state.overlay, .help(scroll: 0))
+        h.press(.down, .down)
+        XCTAssertEqual(h.state.overlay, .help(scroll: 2))
+        h.press(.char("q"))
+        XCTAssertNil(h.state.overlay, "q closes the overlay, it does not quit")
+        XCTAssertEqual(h.press(.char("q")), [.quit])
+    }
+
+    func testSkipNeedsConfirmationNamingOtherControlPlaneNodes() {
+        var h = Harness()
+        h.press(.tab)
+        XCTAssertEqual(h.selected, "rke2-canal.yaml")
+        XCTAssertEqual(h.press(.char(" ")), [])
+        guard case let .confirm(confirmation) = h.state.overlay else { return XCTFail("no confirmation") }
+        XCTAssertEqual(confirmation.title, "Skip rke2-canal.yaml?")
+        XCTAssertTrue(confirmation.lines.contains("  server-2, server-3"), "\(confirmation.lines)")
+        XCTAssertEqual(h.press(.char("n")), [])
+        XCTAssertEqual(h.state.message?.text, "cancelled")
+        h.press(.char("s"))
+        XCTAssertEqual(h.press(.char("y")), [.skip(file: "rke2-canal.yaml")])
+        XCTAssertNil(h.state.overlay)
+    }
+
+    func testUnskipDisabledAndIgnoredRows() {
+        var h = Harness()
+        h.press(.tab, .char("G"))
+        XCTAssertEqual(h.selected, "rke2-snapshot-controller.yaml")
+        h.press(.char(" "))
+        guard case let .confirm(confirmation) = h.state.overlay else { return XCTFail("no confirmation") }
+        XCTAssertEqual(confirmation.effect, .unskip(file: "rke2-snapshot-controller.yaml"))
+        h.press(.escape)
+        h.press(.home, .down, .down)
+        XCTAssertEqual(h.selected, "rke2-ingress-nginx.yaml")
+        h.press(.char(" "))
+        XCTAssertNil(h.state.overlay, "disabled rows never get a marker")
+        XCTAssertEqual(h.state.message?.text, "rke2-ingress-nginx.yaml is disabled by config.yaml: the config controls it, not .skip")
+    }
+
+    func testOperationResultReachesTheMessageLine() {
+        var h = Harness()
+        let model = h.model
+        _ = Reducer.reduce(&h.state, .operationFinished(Message(text: "skipped x", severity: .ok)), model: model, layout: h.layout)
+        XCTAssertEqual(h.state.message, Message(text: "skipped x", severity: .ok))
+    }
+
+    func testScrollKeepsTheSelectionVisible() {
+        var nodes: [KNode] = []
+        for index in 0..<40 { nodes.append(ObjectFactory.node(String(format: "worker-%02d", index), version: "v1.31.6+rke2r1", server: false)) }
+        var h = Harness(snapshot: SnapshotFixtures.midUpgrade(cache: SnapshotFixtures.midUpgradeCache(extraNodes: nodes)))
+        let visible = h.layout.visibleRows(.nodes)
+        h.press(.pageDown, .pageDown)
+        let pane = h.state[.nodes]
+        XCTAssertGreaterThanOrEqual(pane.selected, pane.scroll)
+        XCTAssertLessThan(pane.selected, pane.scroll + visible)
+        h.press(.end)
+        XCTAssertEqual(h.state[.nodes].selected, 44)
+        XCTAssertEqual(h.state[.nodes].scroll, 45 - visible)
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import TestSupport
+import UpgradeModel
+import XCTest
+@testable import UpgradeTUI
+
+/// Pure render snapshots: text grids compared with golden files (RECORD_SNAPSHOTS=1 rewrites them).
+final class RenderTests: XCTestCase {
+    static let snapshotsDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("__Snapshots__").path
+
+    func render(_ snapshot: DashboardSnapshot?, width: Int, height: Int, theme: Theme = .unicodeColor,
+                readOnly: Bool = false, prepare: (inout ViewState, ScreenModel) -> Void = { _, _ in }) -> Grid {
+        var state = ViewState(readOnly: readOnly)
+        var model = ScreenModel.make(snapshot, state, theme: theme)
+        var layout = ScreenLayout.compute(width: width, height: height, focus: state.focus, model: model)
+        Reducer.normalize(&state, model: model, layout: layout)
+        prepare(&state, model)
+        model = ScreenModel.make(snapshot, state, theme: theme)
+        layout = ScreenLayout.compute(width: width, height: height, focus: state.focus, model: model)
+        Reducer.normalize(&state, model: model, layout: layout)
+        return ScreenRenderer.render(state, model, width: width, height: height, now: snapshot?.takenAt ?? Date(timeIntervalSince1970: 0))
+    }
+
+    func assertSnapshot(_ grid: Grid, named name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        // Every row fits the terminal, measured in columns.
+        for y in 0..<grid.height {
+            XCTAssertLessThanOrEqual(DisplayWidth.of(grid.line(y)), grid.width, "row \(y) of \(name) is too wide", file: file, line: line)
+        }
+        let path = Self.snapshotsDir + "/\(name).txt"
+        let text = grid.text + "\n"
+        if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] != nil {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return
+        }
+        guard let expected = try? String(contentsOfFile: path, encoding: .utf8) else {
+            XCTFail("no golden snapshot \(path); run with RECORD_SNAPSHOTS=1 and review it", file: file, line: line)
+            return
+        }
+        if expected != text {
+            let diff = zip(expected.split(separator: "\n", omittingEmptySubsequences: false), text.split(separator: "\n", omittingEmptySubsequences: false))
+                .enumerated().filter { $0.element.0 != $0.element.1 }
+                .prefix(5).map { "line \($0.offset + 1):\n  expected: \($0.element.0)\n  actual:   \($0.element.1)" }.joined(separator: "\n")
+            XCTFail("\(name) differs from its golden snapshot:\n\(diff)\n\nfull render:\n\(text)", file: file, line: line)
+        }
+    }
+
+    func testMidUpgradeAt80x24() throws {
+        let grid = render(SnapshotFixtures.midUpgrade(), width: 80, height: 24)
+        try assertSnapshot(grid, named: "mid-upgrade-80x24")
+        let text = grid.text
+        XCTAssertTrue(text.contains("RESTART PENDING"))
+        XCTAssertTrue(text.contains("server-2") && text.contains("applying"))
+        XCTAssertTrue(text.contains("rke2-coredns.yaml") && text.contains("out-of-sync"))
+    }
+
+    func testMidUpgradeAt120x40() throws {
+        try assertSnapshot(render(SnapshotFixtures.midUpgrade(), width: 120, height: 40), named: "mid-upgrade-120x40")
+    }
+
+    func testMidUpgradeAt200x50() throws {
+        let grid = render(SnapshotFixtures.midUpgrade(), width: 200, height: 50)
+        try assertSnapshot(grid, named: "mid-upgrade-200x50")
+        XCTAssertTrue(grid.text.contains("server-plan still applying on server-2"), "the gate's reason is visible when wide")
+    }
+
+    func testTooSmall() throws {
+        let grid = render(SnapshotFixtures.midUpgrade(), width: 50, height: 12)
+        try assertSnapshot(grid, named: "too-small-50x12")
+        XCTAssertTrue(grid.text.contains("terminal too small (50x12)"))
+    }
+
+    func testWideCharactersAndVeryLongNames() throws {
+        let long = ObjectFactory.node("worker-" + String(repeating: "very-long-", count: 8) + "name", version: "v1.31.6+rke2r1", server: false)
+        let cjk = ObjectFactory.node("节点-東京-🚀-01", version: "v1.31.6+rke2r1", server: false)
+        var manifests = SnapshotFixtures.standardManifests()
+        manifests.append(SnapshotFixtures.manifest("custom/アプリ設定-ünïcødé.yaml", state: .active))
+        manifests.append(SnapshotFixtures.manifest("custom/" + String(repeating: "deeply-nested-", count: 6) + "app.yaml", state: .active))
+        let snapshot = SnapshotFixtures.midUpgrade(manifests: manifests, cache: SnapshotFixtures.midUpgradeCache(extraNodes: [long, cjk]))
+        for (width, height) in [(80, 24), (120, 40)] {
+            // The CJK node sorts last: selecting it scrolls it into view.
+            let grid = render(snapshot, width: width, height: height) { state, _ in state[.nodes].selectedID = "节点-東京-🚀-01" }
+            try assertSnapshot(grid, named: "wide-and-long-\(width)x\(height)")
+            XCTAssertTrue(grid.text.contains("节点-東京-🚀-01"), "wide characters are drawn whole")
+            XCTAssertTrue(grid.text.contains("worker-very-long-"), "long names are cut, not dropped")
+        }
+    }
+
+    func testASCIIAndNoColorAt80x24() throws {
+        let grid = render(SnapshotFixtures.midUpgrade(), width: 80, height: 24, theme: .plain)
+        try assertSnapshot(grid, named: "mid-upgrade-ascii-80x24")
+        for y in 0..<grid.height {
+            XCTAssertTrue(grid.line(y).unicodeScalars.allSatisfy { $0.isASCII }, "row \(y) is ASCII: \(grid.line(y))")
+        }
+    }
+
+    func testReadOnlyBadgeAndFooterWithoutMutatingKeys() throws {
+        let grid = render(SnapshotFixtures.midUpgrade(), width: 80, height: 24, readOnly: true) { state, _ in state.focus = .manifests }
+        try assertSnapshot(grid, named: "read-only-80x24")
+        XCTAssertTrue(grid.line(0).contains("READ-ONLY"))
+        XCTAssertFalse(grid.line(23).lowercased().contains("skip"), grid.line(23))
+    }
+
+    func testUnreachableShowsCountdownAndKeepsLocal() throws {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let grid = render(SnapshotFixtures.unreachable(retryIn: 3, now: now), width: 80, height: 24)
+        try assertSnapshot(grid, named: "unreachable-80x24")
+        XCTAssertTrue(grid.line(0).contains("API unreachable, retry in 3s"), grid.line(0))
+        XCTAssertTrue(grid.text.contains("rke2-canal.yaml"), "local manifests stay visible")
+    }
+
+    func testOverlays() throws {
+        let snapshot = SnapshotFixtures.midUpgrade()
+        let help = render(snapshot, width: 80, height: 24) { state, _ in state.overlay = .help(scroll: 0) }
+        try assertSnapshot(help, named: "help-80x24")
+        let readOnlyHelp = render(snapshot, width: 80, height: 40, readOnly: true) { state, _ in state.overlay = .help(scroll: 0) }
+        XCTAssertFalse(readOnlyHelp.text.contains("skip /"), "the read-only help lists no mutating key")
+        let confirm = render(snapshot, width: 80, height: 24) { state, model in
+            state.focus = .manifests
+            state[.manifests].selectedID = "rke2-canal.yaml"
+            Reducer.normalize(&state, model: model, layout: ScreenLayout.compute(width: 80, height: 24, focus: .manifests, model: model))
+            _ = Reducer.apply(&state, .toggleSkip, model: model, layout: ScreenLayout.compute(width: 80, height: 24, focus: .manifests, model: model))
+        }
+        try assertSnapshot(confirm, named: "confirm-skip-80x24")
+        XCTAssertTrue(confirm.text.contains("server-2, server-3"), "the other control-plane nodes are named")
+        let details = render(snapshot, width: 80, height: 24) { state, model in
+            state[.nodes].selectedID = "server-2"
+            Reducer.normalize(&state, model: model, layout: ScreenLayout.compute(width: 80, height: 24, focus: .nodes, model: model))
+            _ = Reducer.apply(&state, .details, model: model, layout: ScreenLayout.compute(width: 80, height: 24, focus: .nodes, model: model))
+        }
+        try assertSnapshot(details, named: "node-details-80x24")
+        XCTAssertTrue(details.text.contains("plan.upgrade.cattle.io") || details.text.contains("node-role.kubernetes.io/control-plane"))
+    }
+
+    func testControlCharactersFromTheClusterNeverReachTheGrid() {
+        var node = ObjectFactory.node("evil\u{1b}[31m-node\u{07}", version: "v1.31.6+rke2r1")
+        node.status?.conditions = [KCondition(type: "Ready", status: "False", reason: "x", message: "bad\u{1b}]0;title\u{07}\r\nmore")]
+        let snapshot = SnapshotFixtures.midUpgrade(cache: SnapshotFixtures.midUpgradeCache(extraNodes: [node]))
+        let grid = render(snapshot, width: 120, height: 40)
+        for cell in grid.cells {
+            XCTAssertFalse(cell.text.unicodeScalars.contains { $0.value < 0x20 || (0x7f...0x9f).contains($0.value) }, "a control character reached the grid")
+        }
+    }
+
+    func testNoSnapshotYet() {
+        let grid = render(nil, width: 80, height: 24)
+        XCTAssertTrue(grid.text.contains("reading this node"))
+    }
+}
