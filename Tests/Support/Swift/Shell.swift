@@ -39,6 +39,22 @@ public enum Shell {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// Like `run`, but output goes through files: for programs that leave a daemon holding their stdout
+    /// (tmux's server), which would keep a pipe open forever.
+    public static func runDetached(_ path: String, _ arguments: [String], environment: [String: String]) throws -> Result {
+        let base = NSTemporaryDirectory() + "shell-\(UUID().uuidString)"
+        defer {
+            try? FileManager.default.removeItem(atPath: base + ".out")
+            try? FileManager.default.removeItem(atPath: base + ".err")
+        }
+        let pid = try spawn(path, arguments, environment: environment, output: base + ".out")
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let output = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
+        return Result(status: code, stdout: output, stderr: code == 0 ? "" : output)
+    }
+
     /// The CLI under test.
     public static func cli(_ arguments: [String], environment: [String: String]? = nil) throws -> Result {
         var env = environment ?? ProcessInfo.processInfo.environment
