@@ -23,9 +23,11 @@ let package = Package(
             pkgConfig: "ncursesw",
             providers: [.apt(["libncurses-dev"])]
         ),
+        .systemLibrary(name: "CHostLibc"),
         .target(
             name: "UpgradeModel",
             dependencies: [
+                "CHostLibc",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -47,7 +49,7 @@ let package = Package(
         // Sandboxes, the fake rke2, the API emulator's launcher: shared by both test targets.
         .target(
             name: "TestSupport",
-            dependencies: ["UpgradeModel"],
+            dependencies: ["UpgradeModel", "CHostLibc"],
             path: "Tests/Support",
             exclude: ["fake-rke2", "emulator", "fixtures"],
             sources: ["Swift"]

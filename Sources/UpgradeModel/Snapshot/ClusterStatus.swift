@@ -32,6 +32,7 @@ public struct NodeStatus: Sendable, Equatable {
     public let annotations: [(String, String)]
     public let conditions: [KCondition]
     public let internalIP: String?
+    public var taints: [KNode.Taint] = []
 
     /// Runs an API server (control-plane label) or etcd: upgraded by the server plan.
     public var isServer: Bool { roles.contains("control-plane") || roles.contains("etcd") || roles.contains("master") }
@@ -45,7 +46,7 @@ public struct NodeStatus: Sendable, Equatable {
             && lhs.plans.map { "\($0.plan)=\($0.state.rawValue)" } == rhs.plans.map { "\($0.plan)=\($0.state.rawValue)" }
             && lhs.labels.map { "\($0.0)=\($0.1)" } == rhs.labels.map { "\($0.0)=\($0.1)" }
             && lhs.annotations.map { "\($0.0)=\($0.1)" } == rhs.annotations.map { "\($0.0)=\($0.1)" }
-            && lhs.conditions == rhs.conditions && lhs.internalIP == rhs.internalIP
+            && lhs.conditions == rhs.conditions && lhs.internalIP == rhs.internalIP && lhs.taints == rhs.taints
     }
 }
 

@@ -61,7 +61,7 @@ public enum ClusterDerivation {
             states.append((plan.metadata.name, nodeState(node, plan: plan, jobs: summary.jobs)))
         }
         let kubelet = node.status?.nodeInfo?.kubeletVersion
-        return NodeStatus(
+        var status = NodeStatus(
             name: node.metadata.name, hostname: labels[Selection.hostnameLabel], roles: Selection.roles(labels),
             kubeletVersion: kubelet, version: kubelet.flatMap(RKE2Version.init),
             ready: ready.map(\.isTrue), readyMessage: ready.flatMap { $0.isTrue ? nil : ($0.message ?? $0.reason) },
@@ -72,6 +72,8 @@ public enum ClusterDerivation {
                 .sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
             conditions: node.status?.conditions ?? [],
             internalIP: node.status?.addresses?.first { $0.type == "InternalIP" }?.address)
+        status.taints = node.spec?.taints ?? []
+        return status
     }
 
     /// DESIGN.md's per-plan node state. `failed` is checked before `applying`: a failed Job leaves its

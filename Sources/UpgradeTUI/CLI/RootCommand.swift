@@ -9,7 +9,8 @@ struct RootCommand: AsyncParsableCommand {
         discussion: """
         Exit codes: 0 done; 1 the operation failed or was refused; 2 bad usage or unreadable input.
         """,
-        subcommands: [DashboardCommand.self, StatusCommand.self, SkipCommand.self, UnskipCommand.self],
+        subcommands: [DashboardCommand.self, StatusCommand.self, SkipCommand.self, UnskipCommand.self,
+                      PlanCommand.self, SwapCommand.self, RestartCommand.self, RollbackCommand.self],
         defaultSubcommand: DashboardCommand.self
     )
 }

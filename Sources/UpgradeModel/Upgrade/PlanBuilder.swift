@@ -1,0 +1,115 @@
+import Foundation
+import Yams
+
+/// What the plans upgrade to: a fixed version, or a channel SUC resolves (RKE2-FACTS §2.1).
+public enum UpgradeTarget: Sendable, Equatable {
+    case version(RKE2Version)
+    /// The full channel URL, e.g. https://update.rke2.io/v1-release/channels/stable.
+    case channel(String)
+
+    public static let defaultChannelURL = "https://update.rke2.io/v1-release/channels"
+
+    /// `--version V` or `--channel C`; a channel name becomes `<channelURL>/<name>`, a full URL is kept.
+    public static func parse(version: String?, channel: String?, channelURL: String = defaultChannelURL) throws -> UpgradeTarget {
+        switch (version, channel) {
+        case let (version?, nil):
+            guard let parsed = RKE2Version(version), parsed.revision != nil else {
+                throw UpgradeError.input("--version \(version): not an RKE2 release version (expected e.g. v1.32.2+rke2r1)")
+            }
+            return .version(parsed)
+        case let (nil, channel?):
+            let trimmed = channel.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty, !trimmed.contains(" ") else { throw UpgradeError.input("--channel: give a channel name (stable, latest, v1.32) or URL") }
+            if trimmed.hasPrefix("https://") || trimmed.hasPrefix("http://") { return .channel(trimmed) }
+            guard !trimmed.contains("/") else { throw UpgradeError.input("--channel \(trimmed): a name has no '/'; give a name or a full URL") }
+            return .channel((channelURL.hasSuffix("/") ? String(channelURL.dropLast()) : channelURL) + "/" + trimmed)
+        case (nil, nil):
+            throw UpgradeError.input("plan: give --version V or --channel C")
+        case (_?, _?):
+            throw UpgradeError.input("plan: give --version or --channel, not both")
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case let .version(version): return version.description
+        case let .channel(url): return "channel \(url)"
+        }
+    }
+}
+
+/// Builds the server and agent Plans of the current RKE2 docs (RKE2-FACTS §2.6): control-plane
+/// selector, concurrency 1, cordon, the rke2-upgrade image, and an agent plan whose prepare step waits
+/// for the server plan.
+public struct PlanBuilder: Sendable {
+    public var namespace: String
+    public var serverPlanName = "server-plan"
+    public var agentPlanName = "agent-plan"
+    public var image = "rancher/rke2-upgrade"
+
+    public init(namespace: String) {
+        self.namespace = namespace
+    }
+
+    /// `cluster` adapts the plans to what the nodes carry: servers tainted `CriticalAddonsOnly` get a
+    /// toleration, or the upgrade pods could never run there (rancher/rancher#32050).
+    public func plans(target: UpgradeTarget, cluster: ClusterStatus?) -> [KPlan] {
+        let (version, channel): (String?, String?) = {
+            switch target {
+            case let .version(version): return (version.description, nil)
+            case let .channel(url): return (nil, url)
+            }
+        }()
+        var server = ObjectFactory.serverPlan(version: version, channel: channel, name: serverPlanName)
+        var agent = ObjectFactory.agentPlan(version: version, channel: channel, serverPlan: serverPlanName, name: agentPlanName)
+        for index in [0, 1] {
+            var plan = index == 0 ? server : agent
+            plan.metadata.namespace = namespace
+            plan.metadata.labels = ["rke2-upgrade": index == 0 ? "server" : "agent", "app.kubernetes.io/managed-by": "upgrade-tui"]
+            plan.spec?.upgrade = KContainerSpec(image: image)
+            if index == 1 { plan.spec?.prepare = KContainerSpec(image: image, args: ["prepare", serverPlanName]) }
+            if index == 0 { server = plan } else { agent = plan }
+        }
+        if let cluster, cluster.nodes.contains(where: { $0.isControlPlane && $0.taints.contains { $0.key == "CriticalAddonsOnly" } }) {
+            server.spec?.tolerations = .array([.object([("key", .text("CriticalAddonsOnly")), ("operator", .text("Exists"))])])
+        }
+        return [server, agent]
+    }
+
+    /// The plans as the YAML an operator would `kubectl apply`, in a stable field order.
+    public static func yaml(_ plans: [KPlan]) -> String {
+        plans.map { YAMLText.render(planJSON($0)) }.joined(separator: "---\n")
+    }
+
+    /// The JSON the API receives (status left out: it belongs to the controller).
+    public static func planJSON(_ plan: KPlan) -> JSONValue {
+        var copy = plan
+        copy.status = nil
+        copy.metadata.resourceVersion = nil
+        copy.metadata.uid = nil
+        copy.metadata.creationTimestamp = nil
+        copy.metadata.generation = nil
+        return ObjectFactory.json(copy)
+    }
+}
+
+/// JSON values as block YAML, keys in the order given (Yams emits; upgrade-tui only orders).
+public enum YAMLText {
+    public static func render(_ value: JSONValue) -> String {
+        (try? Yams.serialize(node: node(value), sortKeys: false)) ?? value.serialized(pretty: true)
+    }
+
+    static func node(_ value: JSONValue) -> Node {
+        switch value {
+        case .null: return Node("null", Tag(.null))
+        case let .bool(b): return Node(b ? "true" : "false", Tag(.bool))
+        case let .number(n): return Node(n.rounded() == n ? String(Int64(n)) : String(n), Tag(.int))
+        case let .text(s):
+            // Strings that YAML would read as something else are quoted.
+            let needsQuotes = ["true", "false", "null", "yes", "no", "on", "off", "~", ""].contains(s.lowercased()) || Double(s) != nil
+            return Node(s, Tag(.str), needsQuotes ? .doubleQuoted : .plain)
+        case let .array(items): return Node(items.map(node))
+        case let .object(fields): return Node(fields.map { (Node($0.0), node($0.1)) })
+        }
+    }
+}

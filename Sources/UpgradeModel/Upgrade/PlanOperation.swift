@@ -1,0 +1,136 @@
+import Foundation
+
+/// `upgrade-tui plan (--version V | --channel C)`: builds the server and agent Plans, runs the
+/// preflight, and creates or updates them. Writes only `upgrade.cattle.io/v1` Plans in the namespace.
+public struct PlanOperation: Sendable {
+    public struct Prepared: Sendable {
+        public let target: UpgradeTarget
+        public let resolved: RKE2Version?
+        public let plans: [KPlan]
+        public let existing: [KPlan]
+        public let checks: [PreflightCheck]
+        public let cluster: ClusterStatus
+
+        public var yaml: String { PlanBuilder.yaml(plans) }
+        public var diff: [String] { PlanDiff.diff(existing: existing, desired: plans) }
+        public var failures: [PreflightCheck] { checks.filter { $0.status == .fail } }
+        /// What the target resolves to, for confirmation prompts.
+        public var targetText: String { resolved?.description ?? target.description }
+    }
+
+    public let client: KubeClient
+    public let namespace: String
+    public let inspector: LocalInspector
+    /// Resolves a channel URL (following its 302 as SUC does); injectable for tests.
+    public let resolve: @Sendable (String) async throws -> RKE2Version
+
+    public init(client: KubeClient, namespace: String, inspector: LocalInspector,
+                resolve: @escaping @Sendable (String) async throws -> RKE2Version = { try await ChannelResolver.resolve($0) }) {
+        self.client = client
+        self.namespace = namespace
+        self.inspector = inspector
+        self.resolve = resolve
+    }
+
+    /// Reads the cluster and this node, resolves the target, builds the plans and judges them. Reads only.
+    public func prepare(target: UpgradeTarget) async throws -> Prepared {
+        let cache = await ClusterReader.readOnce(client: client, sources: ClusterSources(namespace: namespace))
+        let (node, files) = try LocalSnapshot.read(inspector)
+        let snapshot = SnapshotBuilder.build(local: node, files: files, cache: cache, namespace: namespace,
+                                             server: client.access.server, connectionError: nil)
+        var resolved: RKE2Version?
+        var resolveError: String?
+        switch target {
+        case let .version(version): resolved = version
+        case let .channel(url):
+            do { resolved = try await resolve(url) } catch { resolveError = (error as? UpgradeError)?.message ?? "\(error)" }
+        }
+        let plans = PlanBuilder(namespace: namespace).plans(target: target, cluster: snapshot.cluster)
+        let existing = plans.compactMap { cache.plans["\(namespace)/\($0.metadata.name)"] }
+        let snapshotTimes: [Date]? = node.role == "agent" ? nil : Self.snapshotTimes(inspector.paths.snapshotsDir)
+        let checks = Preflight.checks(PreflightInput(cluster: snapshot.cluster, existingPlans: existing, desiredPlans: plans, target: target,
+                                                     resolved: resolved, resolveError: resolveError, manifests: snapshot.manifests,
+                                                     snapshotTimes: snapshotTimes))
+        return Prepared(target: target, resolved: resolved, plans: plans, existing: existing, checks: checks, cluster: snapshot.cluster)
+    }
+
+    static func snapshotTimes(_ dir: String) -> [Date] {
+        ((try? POSIX.listDirectory(dir)) ?? []).compactMap { name in
+            guard !name.hasPrefix("."), let st = POSIX.fileInfo(dir + "/" + name), POSIX.isRegular(st) else { return nil }
+            return Date(timeIntervalSince1970: TimeInterval(st.st_mtim.tv_sec))
+        }
+    }
+
+    /// Creates or updates both Plans under the node lock, with one audit record. A failed check refuses
+    /// unless `force` gives a reason; a Plan changed by someone else meanwhile fails cleanly (409).
+    public func apply(_ prepared: Prepared, force: String?, user: AuditUser = .current) async throws -> OperationOutcome {
+        let paths = inspector.paths
+        try Privilege.requireWriteAccess(dataDir: paths.dataDir, command: "plan")
+        let audit = try AuditLog(path: paths.auditLog)
+        var record = AuditRecord(command: "plan", arguments: [prepared.target.description], user: user)
+        record.details["target"] = prepared.targetText
+        record.details["namespace"] = namespace
+        do {
+            let lock = try OperationLock.acquire(path: paths.lockFile, command: "plan \(prepared.targetText)", user: user)
+            defer { lock.release() }
+            let failures = prepared.failures
+            if !failures.isEmpty {
+                guard let force, !force.isEmpty else {
+                    throw UpgradeError.refused("preflight failed: " + failures.map { "\($0.name): \($0.reason)" }.joined(separator: "; ") + " (--force REASON overrides)")
+                }
+                record.details["forced"] = failures.map(\.name).joined(separator: ", ")
+                record.details["forceReason"] = force
+            }
+            var results: [String] = []
+            for plan in prepared.plans {
+                results.append(try await write(plan))
+            }
+            record.result = results.allSatisfy { $0.hasSuffix("unchanged") } ? "no-op" : "ok"
+            record.details["plans"] = results.joined(separator: "; ")
+            try audit.append(record)
+            return OperationOutcome(changed: record.result == "ok", summary: results.joined(separator: ", "), details: [])
+        } catch let error as UpgradeError {
+            record.result = error.kind == .failed ? "failed" : "refused"
+            record.error = error.message
+            try? audit.append(record)
+            throw error
+        }
+    }
+
+    private func write(_ plan: KPlan) async throws -> String {
+        let resource = KubeResource.plans(namespace)
+        let name = plan.metadata.name
+        let desired = PlanBuilder.planJSON(plan)
+        do {
+            let data = try await client.send(.GET, resource.objectPath(name))
+            let current = try JSONDecoder().decode(KPlan.self, from: data)
+            if PlanBuilder.planJSON(current)["spec"] == desired["spec"], current.metadata.labels == plan.metadata.labels {
+                return "\(name) unchanged"
+            }
+            var updated = plan
+            updated.metadata.resourceVersion = current.metadata.resourceVersion
+            updated.metadata.annotations = current.metadata.annotations
+            var body = PlanBuilder.planJSON(updated)
+            // PUT with the resourceVersion just read: a concurrent change is a 409, not a lost update.
+            if case var .object(fields) = body, let index = fields.firstIndex(where: { $0.0 == "metadata" }),
+               case var .object(meta) = fields[index].1 {
+                meta.append(("resourceVersion", .string(current.metadata.resourceVersion)))
+                fields[index].1 = .object(meta)
+                body = .object(fields)
+            }
+            _ = try await client.send(.PUT, resource.objectPath(name), body: Data(body.serialized().utf8))
+            return "\(name) updated"
+        } catch let error as KubeError where error.isNotFound {
+            do {
+                _ = try await client.send(.POST, resource.collectionPath, body: Data(desired.serialized().utf8))
+            } catch let error as KubeError {
+                throw UpgradeError.failed("creating Plan \(namespace)/\(name): \(error.description)")
+            }
+            return "\(name) created"
+        } catch let error as KubeError where error.code == 409 {
+            throw UpgradeError.failed("Plan \(namespace)/\(name) was changed by someone else while upgrade-tui updated it; nothing was overwritten: rerun the command")
+        } catch let error as KubeError {
+            throw UpgradeError.failed("writing Plan \(namespace)/\(name): \(error.description)")
+        }
+    }
+}

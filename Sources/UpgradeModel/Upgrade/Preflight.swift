@@ -1,0 +1,209 @@
+import Foundation
+
+/// One preflight check: pass, warn or fail, with the reason an operator reads.
+public struct PreflightCheck: Sendable, Equatable {
+    public enum Status: String, Sendable { case pass, warn, fail }
+    public let name: String
+    public let status: Status
+    public let reason: String
+
+    public init(_ name: String, _ status: Status, _ reason: String) {
+        self.name = name
+        self.status = status
+        self.reason = reason
+    }
+}
+
+/// Everything the plan preflight looks at; gathered by the caller, judged here without I/O.
+public struct PreflightInput: Sendable {
+    public var cluster: ClusterStatus
+    /// The Plans as they exist now (to show what would change).
+    public var existingPlans: [KPlan]
+    public var desiredPlans: [KPlan]
+    public var target: UpgradeTarget
+    /// The version the target resolves to: the version itself, or the channel's answer.
+    public var resolved: RKE2Version?
+    public var resolveError: String?
+    public var manifests: [ManifestStatus]
+    /// Modification times of the files in `<data-dir>/server/db/snapshots` (nil: not a server / unreadable).
+    public var snapshotTimes: [Date]?
+    public var now: Date
+
+    public init(cluster: ClusterStatus, existingPlans: [KPlan], desiredPlans: [KPlan], target: UpgradeTarget, resolved: RKE2Version?,
+                resolveError: String?, manifests: [ManifestStatus], snapshotTimes: [Date]?, now: Date = Date()) {
+        self.cluster = cluster
+        self.existingPlans = existingPlans
+        self.desiredPlans = desiredPlans
+        self.target = target
+        self.resolved = resolved
+        self.resolveError = resolveError
+        self.manifests = manifests
+        self.snapshotTimes = snapshotTimes
+        self.now = now
+    }
+}
+
+public enum Preflight {
+    public static func checks(_ input: PreflightInput) -> [PreflightCheck] {
+        var checks: [PreflightCheck] = []
+        let cluster = input.cluster
+        guard cluster.api == .ok else {
+            return [PreflightCheck("API", .fail, "the API is \(cluster.api.rawValue)\(cluster.error.map { ": \($0)" } ?? ""); plans cannot be applied")]
+        }
+        // The controller that runs the plans.
+        if cluster.planCRDInstalled == false {
+            checks.append(PreflightCheck("Plan CRD", .fail, "plans.upgrade.cattle.io is not installed: install the system-upgrade-controller first"))
+        } else {
+            checks.append(PreflightCheck("Plan CRD", .pass, "plans.upgrade.cattle.io is served"))
+        }
+        switch cluster.upgradeController {
+        case .ready: checks.append(PreflightCheck("controller", .pass, "system-upgrade-controller is ready"))
+        case .notReady: checks.append(PreflightCheck("controller", .fail, "system-upgrade-controller has no ready replica"))
+        case .missing: checks.append(PreflightCheck("controller", .fail, "no system-upgrade-controller Deployment in this namespace: plans elsewhere are never processed"))
+        case .unknown: checks.append(PreflightCheck("controller", .warn, "the controller's Deployment could not be read"))
+        }
+        // The target.
+        let target: RKE2Version?
+        switch input.target {
+        case let .version(version):
+            target = version
+            checks.append(PreflightCheck("target", .pass, "\(version) parses"))
+        case let .channel(url):
+            if let resolved = input.resolved {
+                target = resolved
+                checks.append(PreflightCheck("target", .pass, "\(url) resolves to \(resolved) now (SUC polls it again every 15 min)"))
+            } else {
+                target = nil
+                checks.append(PreflightCheck("target", .warn, "\(url) could not be resolved here (\(input.resolveError ?? "no answer")): the version checks below are skipped; SUC resolves it itself"))
+            }
+        }
+        let versions = cluster.nodes.compactMap(\.version)
+        if let target, !versions.isEmpty {
+            let lowest = versions.min()!, highest = versions.max()!
+            if target < highest && !target.sameRelease(as: highest) {
+                let nodes = cluster.nodes.filter { ($0.version.map { target < $0 && !target.sameRelease(as: $0) }) ?? false }.map(\.name)
+                checks.append(PreflightCheck("no downgrade", .fail, "\(target) is older than \(highest) on \(nodes.joined(separator: ", ")): RKE2 cannot downgrade (roll back from an etcd snapshot instead)"))
+            } else {
+                checks.append(PreflightCheck("no downgrade", .pass, "no node runs a version newer than \(target)"))
+            }
+            if let problem = SkewRules.upgrade(from: lowest, to: target).first(where: { if case .minorSkip = $0 { return true } else { return false } }) {
+                checks.append(PreflightCheck("no minor skip", .fail, problem.description))
+            } else {
+                checks.append(PreflightCheck("no minor skip", .pass, "the lowest node runs \(lowest): \(lowest.minorLine) → \(target.minorLine)"))
+            }
+            if target.preRelease != nil {
+                checks.append(PreflightCheck("release", .warn, "\(target) is a pre-release: the agent prepare step compares kubelets without the -\(target.preRelease!.text) part (rancher/rke2#1405)"))
+            }
+            if let problem = SkewRules.apiServers(cluster.controlPlaneNodes.compactMap(\.version)).first {
+                checks.append(PreflightCheck("API server skew", .warn, problem.description))
+            }
+            // RKE2-FACTS §1.6: the master label goes away at v1.34.1; old prepare steps then wait forever.
+            if target >= RKE2Version("v1.34.1+rke2r1")!, cluster.controlPlaneNodes.contains(where: { $0.roles.contains("master") }) {
+                checks.append(PreflightCheck("v1.34 labels", .warn, "servers lose node-role.kubernetes.io/master at v1.34.1: an rke2-upgrade image from before 2025-11 selects on it in the agent prepare step and waits forever; use an image with the control-plane selector (rancher/rke2-upgrade PR #44)"))
+            }
+        }
+        // Nodes.
+        let notReady = cluster.nodes.filter { $0.ready != true }.map(\.name)
+        checks.append(notReady.isEmpty
+            ? PreflightCheck("nodes ready", .pass, "all \(cluster.nodes.count) nodes are Ready")
+            : PreflightCheck("nodes ready", .fail, "not Ready: \(notReady.joined(separator: ", "))"))
+        let applying = Set(cluster.plans.flatMap(\.applying))
+        let cordoned = cluster.nodes.filter { !$0.schedulable && !applying.contains($0.hostname ?? $0.name) }.map(\.name)
+        checks.append(cordoned.isEmpty
+            ? PreflightCheck("no hand cordon", .pass, "no node is cordoned outside an upgrade")
+            : PreflightCheck("no hand cordon", .fail, "cordoned by hand: \(cordoned.joined(separator: ", ")); SUC uncordons nodes after their job (SUC#341): uncordon them or find out why first"))
+        // Manifests.
+        let skipped = input.manifests.filter { $0.state == .skipped }.map(\.file.baseName)
+        checks.append(skipped.isEmpty
+            ? PreflightCheck("skipped manifests", .pass, "no manifest is skipped")
+            : PreflightCheck("skipped manifests", .warn, "will not be upgraded: \(skipped.joined(separator: ", "))"))
+        let outOfSync = input.manifests.filter { $0.state == .outOfSync }.map(\.file.baseName)
+        checks.append(outOfSync.isEmpty
+            ? PreflightCheck("manifests in sync", .pass, "every deployed manifest matches this node's file")
+            : PreflightCheck("manifests in sync", .warn, "out of sync with their Addon: \(outOfSync.joined(separator: ", ")) (servers competing? rancher/rke2#3674)"))
+        // An etcd snapshot to roll back to.
+        if let times = input.snapshotTimes {
+            let recent = times.filter { input.now.timeIntervalSince($0) < 24 * 3600 }
+            if let newest = times.max(), !recent.isEmpty {
+                let hours = Int(input.now.timeIntervalSince(newest) / 3600)
+                checks.append(PreflightCheck("etcd snapshot", .pass, "newest snapshot is \(hours) h old"))
+            } else {
+                checks.append(PreflightCheck("etcd snapshot", .warn, times.isEmpty
+                    ? "no etcd snapshot on this node: take one first (rke2 etcd-snapshot save --name pre-upgrade)"
+                    : "no etcd snapshot in the last 24 h: take one first (rke2 etcd-snapshot save --name pre-upgrade)"))
+            }
+        }
+        // Plans that already exist.
+        let changes = PlanDiff.describe(existing: input.existingPlans, desired: input.desiredPlans)
+        if changes.isEmpty {
+            checks.append(PreflightCheck("existing plans", .pass, input.existingPlans.isEmpty ? "no plan exists yet" : "the plans already say this"))
+        } else {
+            checks.append(PreflightCheck("existing plans", .warn, "would change: " + changes.joined(separator: "; ")))
+        }
+        return checks
+    }
+
+    public static func blocking(_ checks: [PreflightCheck]) -> [PreflightCheck] { checks.filter { $0.status == .fail } }
+}
+
+/// What applying the desired plans would change, as a short description and as a line diff of YAML.
+public enum PlanDiff {
+    public static func describe(existing: [KPlan], desired: [KPlan]) -> [String] {
+        desired.compactMap { plan in
+            guard let current = existing.first(where: { $0.metadata.name == plan.metadata.name }) else { return nil }
+            let before = YAMLText.render(PlanBuilder.planJSON(current).field("spec") ?? .null)
+            let after = YAMLText.render(PlanBuilder.planJSON(plan).field("spec") ?? .null)
+            guard before != after else { return nil }
+            let target = { (p: KPlan) in p.spec?.version ?? p.spec?.channel ?? "?" }
+            return target(current) == target(plan) ? "\(plan.metadata.name) spec" : "\(plan.metadata.name) \(target(current)) → \(target(plan))"
+        }
+    }
+
+    /// A unified-style diff (`-`/`+`/` ` lines) of the existing and desired plans' YAML.
+    public static func diff(existing: [KPlan], desired: [KPlan]) -> [String] {
+        var lines: [String] = []
+        for plan in desired {
+            let after = YAMLText.render(PlanBuilder.planJSON(plan)).split(separator: "\n").map(String.init)
+            guard let current = existing.first(where: { $0.metadata.name == plan.metadata.name }) else {
+                lines.append("+ new Plan \(plan.metadata.name)")
+                continue
+            }
+            let before = YAMLText.render(PlanBuilder.planJSON(current)).split(separator: "\n").map(String.init)
+            if before == after { continue }
+            lines.append("~ Plan \(plan.metadata.name)")
+            lines += lineDiff(before, after).map { "  " + $0 }
+        }
+        return lines
+    }
+
+    /// Changed lines with two lines of context around each change (`-` before `+`).
+    static func lineDiff(_ a: [String], _ b: [String], context: Int = 2) -> [String] {
+        // Longest common subsequence; plans are small.
+        var table = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in stride(from: a.count - 1, through: 0, by: -1) {
+            for j in stride(from: b.count - 1, through: 0, by: -1) {
+                table[i][j] = a[i] == b[j] ? table[i + 1][j + 1] + 1 : max(table[i + 1][j], table[i][j + 1])
+            }
+        }
+        var all: [(Character, String)] = []
+        var i = 0, j = 0
+        while i < a.count || j < b.count {
+            if i < a.count, j < b.count, a[i] == b[j] { all.append((" ", a[i])); i += 1; j += 1 }
+            else if i < a.count, j == b.count || table[i + 1][j] >= table[i][j + 1] { all.append(("-", a[i])); i += 1 }
+            else { all.append(("+", b[j])); j += 1 }
+        }
+        let changed = all.indices.filter { all[$0].0 != " " }
+        var result: [String] = []
+        var last = -1
+        for index in all.indices where changed.contains(where: { abs($0 - index) <= context }) {
+            if last >= 0 && index > last + 1 { result.append("  …") }
+            result.append("\(all[index].0) \(all[index].1)")
+            last = index
+        }
+        return result
+    }
+}
+
+extension JSONValue {
+    func field(_ key: String) -> JSONValue? { self[key] }
+}

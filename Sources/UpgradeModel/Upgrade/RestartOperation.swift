@@ -1,0 +1,165 @@
+import Foundation
+
+/// `upgrade-tui restart`: stop the running rke2 (SIGTERM to it and its containerd/kubelet children, as
+/// upgrade.sh does, or `systemctl restart rke2-<role>`) and wait, bounded, for a new process running the
+/// installed binary; then for the API to answer again.
+public struct RestartOperation: Sendable {
+    public let inspector: LocalInspector
+    public let viaSystemd: Bool
+    public let timeout: TimeInterval
+    /// Used to wait for the API after the restart; nil skips that wait.
+    public let client: KubeClient?
+
+    public init(inspector: LocalInspector, viaSystemd: Bool = false, timeout: TimeInterval = 120, client: KubeClient? = nil) {
+        self.inspector = inspector
+        self.viaSystemd = viaSystemd
+        self.timeout = timeout
+        self.client = client
+    }
+
+    public func run(user: AuditUser = .current, progress: @Sendable (String) -> Void = { _ in }) async throws -> OperationOutcome {
+        let paths = inspector.paths
+        try Privilege.requireWriteAccess(dataDir: paths.dataDir, command: "restart")
+        let audit = try AuditLog(path: paths.auditLog)
+        var record = AuditRecord(command: "restart", arguments: viaSystemd ? ["--via-systemd"] : [], user: user)
+        do {
+            let lock = try OperationLock.acquire(path: paths.lockFile, command: "restart", user: user)
+            defer { lock.release() }
+            let outcome = try await restart(record: &record, progress: progress)
+            try audit.append(record)
+            return outcome
+        } catch let error as UpgradeError {
+            record.result = error.kind == .failed ? "failed" : "refused"
+            record.error = error.message
+            try? audit.append(record)
+            throw error
+        }
+    }
+
+    private func restart(record: inout AuditRecord, progress: @Sendable (String) -> Void) async throws -> OperationOutcome {
+        let node = try inspector.inspect()
+        guard let running = node.running else {
+            throw UpgradeError.refused("rke2 is not running on this node; start it (systemctl start rke2-server or rke2-agent)")
+        }
+        guard let installed = node.binary, let installedSha = installed.sha256 else {
+            throw UpgradeError.refused("no installed rke2 binary to restart into")
+        }
+        let oldVersion = running.runningVersion ?? installed.version
+        record.before = .init(version: oldVersion?.description, sha256: running.runningSha256)
+        guard running.restartPending else {
+            record.result = "no-op"
+            record.after = record.before
+            return OperationOutcome(changed: false, summary: "rke2 already runs the installed binary (\(installed.version?.description ?? "?"), pid \(running.process.pid)): nothing to restart", details: [])
+        }
+        let oldPid = running.process.pid
+        if viaSystemd {
+            let unit = "rke2-\(running.process.role)"
+            progress("systemctl restart \(unit)")
+            let result = try Subprocess.run("/usr/bin/env", ["systemctl", "restart", unit], timeout: timeout)
+            guard result.status == 0 else {
+                throw UpgradeError.failed("systemctl restart \(unit) failed (exit \(result.status)): \(result.output.prefix(300))")
+            }
+        } else {
+            let children = running.process.children
+            progress("SIGTERM to rke2 pid \(oldPid) and \(children.map { "\($0.name) \($0.pid)" }.joined(separator: ", "))")
+            guard kill(oldPid, SIGTERM) == 0 else {
+                throw UpgradeError.failed("cannot signal rke2 pid \(oldPid): \(POSIX.errorText())")
+            }
+            for child in children { kill(child.pid, SIGTERM) }
+        }
+        record.details["oldPid"] = String(oldPid)
+        // Wait for the supervisor (systemd: Restart=always, RestartSec=5s) to start the new binary.
+        let deadline = Date().addingTimeInterval(timeout)
+        let scanner = ProcessScanner(procRoot: inspector.paths.procRoot, dataDir: inspector.dataDirExplicit ? inspector.paths.dataDir : nil)
+        var newProcess: RKE2Process?
+        while Date() < deadline {
+            if let candidate = try? scanner.find(), candidate.pid != oldPid,
+               let sha = try? ManifestScanner.sha256(ofFile: candidate.procExe), sha == installedSha {
+                newProcess = candidate
+                break
+            }
+            let waited = Int(timeout - deadline.timeIntervalSinceNow)
+            progress("waiting for the new rke2 process (\(waited) s)")
+            try? await Task.sleep(nanoseconds: 250_000_000)
+        }
+        guard let newProcess else {
+            throw UpgradeError.failed("no new rke2 process running \(installed.path) within \(Int(timeout)) s; is a supervisor (systemd) restarting it? Check `systemctl status rke2-\(running.process.role)` and `journalctl -u rke2-\(running.process.role)`")
+        }
+        record.details["newPid"] = String(newProcess.pid)
+        record.after = .init(version: installed.version?.description, sha256: installedSha)
+        var details = ["old: pid \(oldPid) \(oldVersion?.description ?? "?")", "new: pid \(newProcess.pid) \(installed.version?.description ?? "?")"]
+        if let client {
+            progress("waiting for the API server")
+            var answered = false
+            while Date() < deadline {
+                if (try? await client.send(.GET, "/version")) != nil { answered = true; break }
+                try? await Task.sleep(nanoseconds: 500_000_000)
+            }
+            details.append(answered ? "the API answers again" : "the API did not answer within the timeout (it may still be starting)")
+            record.details["apiBack"] = String(answered)
+        }
+        return OperationOutcome(changed: true, summary: "restarted rke2: pid \(oldPid) (\(oldVersion?.description ?? "?")) → pid \(newProcess.pid) (\(installed.version?.description ?? "?"))", details: details)
+    }
+}
+
+/// `upgrade-tui rollback`: reinstall the newest backup (as a swap installs a binary), then restart.
+public struct RollbackOperation: Sendable {
+    public let inspector: LocalInspector
+
+    public init(inspector: LocalInspector) {
+        self.inspector = inspector
+    }
+
+    /// The backup a rollback would restore: the newest whose bytes differ from the installed binary
+    /// (backups made by a rollback itself are skipped, so two rollbacks do not ping-pong).
+    public func candidate() throws -> (BinaryInstaller.Backup, LocalNode) {
+        let node = try inspector.inspect()
+        guard let installed = node.binary else { throw UpgradeError.refused("no installed rke2 binary found; pass --rke2-binary") }
+        let backups = BinaryInstaller.backups(in: inspector.paths.backupsDir).filter { $0.tag == nil }
+        guard let backup = backups.first(where: { (try? ManifestScanner.sha256(ofFile: $0.path)) != installed.sha256 }) else {
+            if !backups.isEmpty {
+                throw UpgradeError.refused("the newest backup is already installed (\(installed.version?.description ?? "?")): nothing to roll back")
+            }
+            throw UpgradeError.refused("no backup in \(inspector.paths.backupsDir): upgrade-tui keeps one at every swap")
+        }
+        return (backup, node)
+    }
+
+    public func run(user: AuditUser = .current) throws -> OperationOutcome {
+        let paths = inspector.paths
+        try Privilege.requireWriteAccess(dataDir: paths.dataDir, command: "rollback")
+        let audit = try AuditLog(path: paths.auditLog)
+        var record = AuditRecord(command: "rollback", arguments: [], user: user)
+        do {
+            let lock = try OperationLock.acquire(path: paths.lockFile, command: "rollback", user: user)
+            defer { lock.release() }
+            let (backup, node) = try candidate()
+            guard let installed = node.binary else { throw UpgradeError.refused("no installed rke2 binary") }
+            record.before = .init(version: installed.version?.description, sha256: installed.sha256)
+            let result = try Subprocess.run(backup.path, ["--version"], timeout: 10)
+            guard let restored = RKE2Version.parseVersionOutput(result.output)?.version else {
+                throw UpgradeError.failed("backup \(backup.path) does not report an rke2 version; nothing was changed")
+            }
+            let saved = try BinaryInstaller.backup(installed.path, version: installed.version, into: paths.backupsDir, tag: "rolled-back")
+            try BinaryInstaller.install(source: backup.path, over: installed.path) { temporary in
+                guard RKE2Version.parseVersionOutput(try Subprocess.run(temporary, ["--version"], timeout: 10).output)?.version == restored else {
+                    throw UpgradeError.failed("the copied backup does not report \(restored); nothing was replaced")
+                }
+            }
+            record.after = .init(version: restored.description, sha256: try? ManifestScanner.sha256(ofFile: installed.path))
+            record.details["backup"] = backup.path
+            record.details["savedCurrent"] = saved
+            try audit.append(record)
+            var details = ["restored \(backup.name)", "the replaced binary is kept as \(saved)"]
+            if let from = installed.version, from.minor != restored.minor {
+                details.append("a minor-version rollback also needs an etcd snapshot taken on \(restored.minorLine) (RKE2 docs: roll-back)")
+            }
+            return OperationOutcome(changed: true, summary: "reinstalled \(restored) at \(installed.path)", details: details)
+        } catch let error as UpgradeError {
+            record.result = error.kind == .failed ? "failed" : "refused"
+            record.error = error.message
+            try? audit.append(record)
+            throw error
+        }
+    }
+}

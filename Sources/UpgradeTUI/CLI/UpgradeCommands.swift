@@ -1,0 +1,215 @@
+import ArgumentParser
+import Foundation
+import UpgradeModel
+
+/// Asks before a change: `--yes` answers for scripts; without a terminal and without `--yes` the
+/// command refuses rather than guess.
+enum Confirm {
+    static func ask(_ question: String, yes: Bool) throws {
+        if yes { return }
+        guard isatty(0) != 0 else {
+            throw UpgradeError.refused("\(question) needs a confirmation: pass --yes (no terminal to ask on)")
+        }
+        FileHandle.standardOutput.write(Data("\(question) [y/N] ".utf8))
+        guard let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased(), answer == "y" || answer == "yes" else {
+            throw UpgradeError.refused("cancelled")
+        }
+    }
+}
+
+enum CheckText {
+    static func lines(_ checks: [PreflightCheck]) -> [String] {
+        checks.map { check in
+            let mark: String
+            switch check.status {
+            case .pass: mark = "pass"
+            case .warn: mark = "WARN"
+            case .fail: mark = "FAIL"
+            }
+            return "  \(mark)  \(DisplayWidth.pad(check.name, to: 18))\(check.reason)"
+        }
+    }
+}
+
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Create or update the server and agent Plans of the system-upgrade-controller, after preflight checks.",
+        discussion: "The plans follow the RKE2 docs: control-plane selector, concurrency 1, cordon, rancher/rke2-upgrade, and an agent plan that waits for the server plan. A failed check blocks unless --force REASON (recorded in the audit log)."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Target version, e.g. v1.32.2+rke2r1.")
+    var version: String?
+    @Option(help: "Release channel: a name (stable, latest, v1.32) or a full URL.")
+    var channel: String?
+    @Option(name: .customLong("channel-url"), help: "Base URL for channel names.")
+    var channelURL: String = UpgradeTarget.defaultChannelURL
+    @Flag(name: .customLong("dry-run"), help: "Print the plans and the checks; change nothing.")
+    var dryRun = false
+    @Flag(help: "Apply without asking.")
+    var yes = false
+    @Option(help: ArgumentHelp("Apply despite failed checks; the reason goes into the audit record.", valueName: "REASON"))
+    var force: String?
+
+    func run() async throws {
+        let target = try UpgradeTarget.parse(version: version, channel: channel, channelURL: channelURL)
+        guard case let .connected(client) = try ClusterConnection.open(explicit: global.kubeconfig, environment: global.environment) else {
+            throw UpgradeError.refused("plan needs the cluster: no usable kubeconfig (pass --kubeconfig; RKE2 writes /etc/rancher/rke2/rke2.yaml)")
+        }
+        do {
+            try await run(client: client, target: target)
+        } catch {
+            await client.shutdown()
+            throw error
+        }
+        await client.shutdown()
+    }
+
+    func run(client: KubeClient, target: UpgradeTarget) async throws {
+        let operation = PlanOperation(client: client, namespace: global.namespace, inspector: global.inspector)
+        let prepared = try await operation.prepare(target: target)
+        print("Plans for \(prepared.targetText) in namespace \(global.namespace):\n")
+        print(prepared.yaml)
+        let diff = prepared.diff
+        if !diff.isEmpty {
+            print("Changes to existing plans:")
+            diff.forEach { print($0) }
+            print("")
+        }
+        print("Preflight:")
+        CheckText.lines(prepared.checks).forEach { print($0) }
+        print("")
+        if dryRun {
+            print(prepared.failures.isEmpty ? "dry run: nothing applied" : "dry run: \(prepared.failures.count) check(s) fail; applying would be refused without --force")
+            return
+        }
+        if !prepared.failures.isEmpty && (force ?? "").isEmpty {
+            throw UpgradeError.refused("preflight failed (\(prepared.failures.map(\.name).joined(separator: ", "))); fix it, or pass --force REASON")
+        }
+        try Confirm.ask("Apply these plans (target \(prepared.targetText))?", yes: yes)
+        let outcome = try await operation.apply(prepared, force: force)
+        print(outcome.summary)
+        print("Follow it with `upgrade-tui` (the dashboard) or `upgrade-tui status`.")
+    }
+}
+
+struct SwapCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swap",
+        abstract: "Install a new rke2 binary on this node (atomically, with a backup); restart separately.",
+        discussion: "Checks: executable, --version parses, checksum (with --checksums), no downgrade, no minor skip, servers before agents. Keeps the last 3 backups in <data-dir>/upgrade-tui/backups."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: ArgumentHelp("The new rke2 binary.", valueName: "PATH"))
+    var binary: String
+    @Option(help: ArgumentHelp("A sha256sum file from the release (sha256sum-amd64.txt).", valueName: "FILE"))
+    var checksums: String?
+    @Flag(name: .customLong("dry-run"), help: "Print the checks; change nothing.")
+    var dryRun = false
+    @Flag(help: "Swap without asking.")
+    var yes = false
+    @Option(help: ArgumentHelp("Swap despite failed checks; the reason goes into the audit record.", valueName: "REASON"))
+    var force: String?
+
+    func run() async throws {
+        let cluster = await ClusterPeek.status(global)
+        let operation = SwapOperation(binary: binary, checksums: checksums, inspector: global.inspector, cluster: cluster)
+        let prepared = try operation.prepare()
+        print("Swap \(prepared.target): \(prepared.currentVersion?.description ?? "?") → \(prepared.newVersion?.description ?? "?")")
+        CheckText.lines(prepared.checks).forEach { print($0) }
+        if prepared.alreadyInstalled {
+            print("binary already replaced: \(prepared.target) already has these bytes")
+            return
+        }
+        if dryRun {
+            print(prepared.failures.isEmpty ? "dry run: nothing changed" : "dry run: \(prepared.failures.count) check(s) fail; the swap would be refused without --force")
+            return
+        }
+        if !prepared.failures.isEmpty && (force ?? "").isEmpty {
+            throw UpgradeError.refused("swap refused (\(prepared.failures.map(\.name).joined(separator: ", "))); fix it, or pass --force REASON")
+        }
+        try Confirm.ask("Replace \(prepared.target) with \(prepared.newVersion?.description ?? binary)?", yes: yes)
+        let outcome = try operation.run(force: force)
+        print(outcome.summary)
+        outcome.details.forEach { print("  " + $0) }
+    }
+}
+
+struct RestartCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restart",
+        abstract: "Restart rke2 on this node into the installed binary and wait for it.",
+        discussion: "Sends SIGTERM to rke2 and its containerd/kubelet children (as rke2-upgrade does) and relies on the supervisor (systemd Restart=always) to start it again; --via-systemd runs systemctl restart instead."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Flag(help: "Restart without asking.")
+    var yes = false
+    @Option(help: "Seconds to wait for the new process and the API.")
+    var timeout: Double = 120
+    @Flag(name: .customLong("via-systemd"), help: "systemctl restart rke2-server|rke2-agent instead of signals.")
+    var viaSystemd = false
+
+    func run() async throws {
+        guard timeout > 0 else { throw UpgradeError.input("--timeout must be positive") }
+        try Confirm.ask("Restart rke2 on this node?", yes: yes)
+        var client: KubeClient?
+        if case let .connected(connected) = try ClusterConnection.open(explicit: global.kubeconfig, environment: global.environment) {
+            client = connected
+        }
+        let operation = RestartOperation(inspector: global.inspector, viaSystemd: viaSystemd, timeout: timeout, client: client)
+        let outcome = try await operation.run { line in
+            FileHandle.standardError.write(Data("… \(line)\n".utf8))
+        }
+        await client?.shutdown()
+        print(outcome.summary)
+        outcome.details.forEach { print("  " + $0) }
+    }
+}
+
+struct RollbackCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollback",
+        abstract: "Reinstall the newest backup of the rke2 binary, then restart into it.",
+        discussion: "A minor-version rollback also needs an etcd snapshot taken on the old version (RKE2 docs: roll-back)."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Flag(help: "Roll back without asking.")
+    var yes = false
+    @Option(help: "Seconds to wait for the restarted process.")
+    var timeout: Double = 120
+    @Flag(name: .customLong("via-systemd"), help: "Restart with systemctl instead of signals.")
+    var viaSystemd = false
+
+    func run() async throws {
+        let rollback = RollbackOperation(inspector: global.inspector)
+        let (backup, node) = try rollback.candidate()
+        try Confirm.ask("Reinstall \(backup.version?.description ?? backup.name) over \(node.binary?.version?.description ?? "the current binary") and restart?", yes: yes)
+        let outcome = try rollback.run()
+        print(outcome.summary)
+        outcome.details.forEach { print("  " + $0) }
+        guard node.running != nil else {
+            print("rke2 is not running: start it to run the restored binary")
+            return
+        }
+        let restart = try await RestartOperation(inspector: global.inspector, viaSystemd: viaSystemd, timeout: timeout, client: nil).run { line in
+            FileHandle.standardError.write(Data("… \(line)\n".utf8))
+        }
+        print(restart.summary)
+    }
+}
+
+/// The cluster's state for checks that need it (swap's order rule); nil when there is no cluster.
+enum ClusterPeek {
+    static func status(_ global: GlobalOptions) async -> ClusterStatus? {
+        guard case let .connected(client)? = try? ClusterConnection.open(explicit: global.kubeconfig, environment: global.environment) else {
+            return nil
+        }
+        let cache = await ClusterReader.readOnce(client: client, sources: ClusterSources(namespace: global.namespace))
+        await client.shutdown()
+        return ClusterDerivation.derive(cache, namespace: global.namespace, server: client.access.server)
+    }
+}
