@@ -36,13 +36,40 @@ public struct RestartOperation: Sendable {
         }
     }
 
+    /// A process other than `notPid` whose running bytes are the installed binary's, within the timeout.
+    private func waitForProcess(running sha: String, notPid: Int32?, progress: @Sendable (String) -> Void) async -> RKE2Process? {
+        let started = Date()
+        let scanner = ProcessScanner(procRoot: inspector.paths.procRoot, dataDir: inspector.dataDirExplicit ? inspector.paths.dataDir : nil)
+        var lastReport = -1
+        while Date().timeIntervalSince(started) < timeout {
+            if let candidate = try? scanner.find(), candidate.pid != notPid,
+               (try? ManifestScanner.sha256(ofFile: candidate.procExe)) == sha {
+                return candidate
+            }
+            let waited = Int(Date().timeIntervalSince(started))
+            if waited != lastReport {
+                progress("waiting for the new rke2 process (\(waited) s)")
+                lastReport = waited
+            }
+            try? await Task.sleep(nanoseconds: 250_000_000)
+        }
+        return nil
+    }
+
     private func restart(record: inout AuditRecord, progress: @Sendable (String) -> Void) async throws -> OperationOutcome {
         let node = try inspector.inspect()
-        guard let running = node.running else {
-            throw UpgradeError.refused("rke2 is not running on this node; start it (systemctl start rke2-server or rke2-agent)")
-        }
         guard let installed = node.binary, let installedSha = installed.sha256 else {
             throw UpgradeError.refused("no installed rke2 binary to restart into")
+        }
+        guard let running = node.running else {
+            // An interrupted restart: the supervisor may be about to start it. Wait for that, bounded.
+            progress("rke2 is not running: waiting for its supervisor to start it")
+            if let process = await waitForProcess(running: installedSha, notPid: nil, progress: progress) {
+                record.result = "no-op"
+                record.after = .init(version: installed.version?.description, sha256: installedSha)
+                return OperationOutcome(changed: false, summary: "rke2 came back on its own: pid \(process.pid) runs \(installed.version?.description ?? "the installed binary")", details: [])
+            }
+            throw UpgradeError.refused("rke2 is not running on this node and did not start within \(Int(timeout)) s; start it (systemctl start rke2-server or rke2-agent)")
         }
         let oldVersion = running.runningVersion ?? installed.version
         record.before = .init(version: oldVersion?.description, sha256: running.runningSha256)
@@ -70,19 +97,7 @@ public struct RestartOperation: Sendable {
         record.details["oldPid"] = String(oldPid)
         // Wait for the supervisor (systemd: Restart=always, RestartSec=5s) to start the new binary.
         let deadline = Date().addingTimeInterval(timeout)
-        let scanner = ProcessScanner(procRoot: inspector.paths.procRoot, dataDir: inspector.dataDirExplicit ? inspector.paths.dataDir : nil)
-        var newProcess: RKE2Process?
-        while Date() < deadline {
-            if let candidate = try? scanner.find(), candidate.pid != oldPid,
-               let sha = try? ManifestScanner.sha256(ofFile: candidate.procExe), sha == installedSha {
-                newProcess = candidate
-                break
-            }
-            let waited = Int(timeout - deadline.timeIntervalSinceNow)
-            progress("waiting for the new rke2 process (\(waited) s)")
-            try? await Task.sleep(nanoseconds: 250_000_000)
-        }
-        guard let newProcess else {
+        guard let newProcess = await waitForProcess(running: installedSha, notPid: oldPid, progress: progress) else {
             throw UpgradeError.failed("no new rke2 process running \(installed.path) within \(Int(timeout)) s; is a supervisor (systemd) restarting it? Check `systemctl status rke2-\(running.process.role)` and `journalctl -u rke2-\(running.process.role)`")
         }
         record.details["newPid"] = String(newProcess.pid)
@@ -110,19 +125,17 @@ public struct RollbackOperation: Sendable {
         self.inspector = inspector
     }
 
-    /// The backup a rollback would restore: the newest whose bytes differ from the installed binary
-    /// (backups made by a rollback itself are skipped, so two rollbacks do not ping-pong).
-    public func candidate() throws -> (BinaryInstaller.Backup, LocalNode) {
+    /// The backup a rollback restores: the newest one made by a swap (backups made by a rollback itself
+    /// are skipped, so two rollbacks do not ping-pong). `alreadyInstalled` when its bytes are in place:
+    /// a rerun after an interruption then only restarts.
+    public func candidate() throws -> (backup: BinaryInstaller.Backup, node: LocalNode, alreadyInstalled: Bool) {
         let node = try inspector.inspect()
         guard let installed = node.binary else { throw UpgradeError.refused("no installed rke2 binary found; pass --rke2-binary") }
-        let backups = BinaryInstaller.backups(in: inspector.paths.backupsDir).filter { $0.tag == nil }
-        guard let backup = backups.first(where: { (try? ManifestScanner.sha256(ofFile: $0.path)) != installed.sha256 }) else {
-            if !backups.isEmpty {
-                throw UpgradeError.refused("the newest backup is already installed (\(installed.version?.description ?? "?")): nothing to roll back")
-            }
+        guard let backup = BinaryInstaller.backups(in: inspector.paths.backupsDir).first(where: { $0.tag == nil }) else {
             throw UpgradeError.refused("no backup in \(inspector.paths.backupsDir): upgrade-tui keeps one at every swap")
         }
-        return (backup, node)
+        let installedAlready = (try? ManifestScanner.sha256(ofFile: backup.path)) == installed.sha256
+        return (backup, node, installedAlready)
     }
 
     public func run(user: AuditUser = .current) throws -> OperationOutcome {
@@ -133,9 +146,15 @@ public struct RollbackOperation: Sendable {
         do {
             let lock = try OperationLock.acquire(path: paths.lockFile, command: "rollback", user: user)
             defer { lock.release() }
-            let (backup, node) = try candidate()
+            let (backup, node, alreadyInstalled) = try candidate()
             guard let installed = node.binary else { throw UpgradeError.refused("no installed rke2 binary") }
             record.before = .init(version: installed.version?.description, sha256: installed.sha256)
+            if alreadyInstalled {
+                record.result = "no-op"
+                record.after = record.before
+                try audit.append(record)
+                return OperationOutcome(changed: false, summary: "already rolled back: \(installed.path) is \(backup.name)", details: [])
+            }
             let result = try Subprocess.run(backup.path, ["--version"], timeout: 10)
             guard let restored = RKE2Version.parseVersionOutput(result.output)?.version else {
                 throw UpgradeError.failed("backup \(backup.path) does not report an rke2 version; nothing was changed")

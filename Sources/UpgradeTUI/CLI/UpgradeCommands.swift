@@ -186,12 +186,14 @@ struct RollbackCommand: AsyncParsableCommand {
 
     func run() async throws {
         let rollback = RollbackOperation(inspector: global.inspector)
-        let (backup, node) = try rollback.candidate()
-        try Confirm.ask("Reinstall \(backup.version?.description ?? backup.name) over \(node.binary?.version?.description ?? "the current binary") and restart?", yes: yes)
+        let (backup, node, alreadyInstalled) = try rollback.candidate()
+        if !alreadyInstalled {
+            try Confirm.ask("Reinstall \(backup.version?.description ?? backup.name) over \(node.binary?.version?.description ?? "the current binary") and restart?", yes: yes)
+        }
         let outcome = try rollback.run()
         print(outcome.summary)
         outcome.details.forEach { print("  " + $0) }
-        guard node.running != nil else {
+        guard node.running != nil || alreadyInstalled else {
             print("rke2 is not running: start it to run the restored binary")
             return
         }
