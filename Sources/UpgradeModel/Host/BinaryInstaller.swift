@@ -105,7 +105,7 @@ public enum BinaryInstaller {
     public static func backup(_ binary: String, version: RKE2Version?, into dir: String, tag: String? = nil,
                               keep: Int = 3, now: Date = Date()) throws -> String {
         try POSIX.makeDirectories(dir, mode: 0o700)
-        let stamp = SkipMarkers.stampFormatter.string(from: now)
+        let stamp = stampFormatter.string(from: now)
         let name = "rke2-\(stamp)-\(version?.description ?? "unknown")" + (tag.map { "-\($0)" } ?? "")
         let path = dir + "/" + name
         let input = open(binary, O_RDONLY | O_CLOEXEC)
@@ -128,6 +128,15 @@ public enum BinaryInstaller {
         for old in backups(in: dir).dropFirst(keep) { unlink(old.path) }
         return path
     }
+
+    /// UTC with milliseconds: sorts by name, and two backups in one second do not collide.
+    static let stampFormatter: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss.SSS'Z'"
+        return formatter
+    }()
 
     public struct Backup: Sendable, Equatable {
         public let path: String

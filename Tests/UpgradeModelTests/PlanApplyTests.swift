@@ -1,0 +1,106 @@
+import Foundation
+import TestSupport
+import XCTest
+@testable import UpgradeModel
+
+/// Plans applied to the emulator: create, unchanged, update, conflicts, refusals, audit records.
+final class PlanApplyTests: XCTestCase {
+    func setUp(nodes: [KNode]? = nil) throws -> (Sandbox, Emulator, KubeClient) {
+        let box = try Sandbox("plan")
+        try box.write(box.dataDir + "/server/db/snapshots/on-demand-server-1-1700000000", "snapshot")
+        let F = ObjectFactory.self
+        let objects: [JSONValue] = F.crds + [F.namespaceObject("system-upgrade"), F.json(F.controller())]
+            + (nodes ?? [F.node("server-1", version: "v1.31.6+rke2r1"), F.node("agent-1", version: "v1.31.6+rke2r1", server: false)]).map(F.json)
+        let emulator = try Emulator(seed: ClusterScenario.any(objects))
+        let client = try KubeClient(access: Kubeconfig.load(path: emulator.writeMTLSKubeconfig()))
+        return (box, emulator, client)
+    }
+
+    func plan(_ emulator: Emulator, _ name: String) throws -> [String: Any]? {
+        let object = try emulator.get("/apis/upgrade.cattle.io/v1/namespaces/system-upgrade/plans/\(name)")
+        return object?["kind"] as? String == "Plan" ? object : nil
+    }
+
+    func testCreateThenUnchangedThenUpdate() async throws {
+        let (box, emulator, client) = try setUp()
+        let operation = PlanOperation(client: client, namespace: "system-upgrade", inspector: box.inspector)
+        let prepared = try await operation.prepare(target: .version(RKE2Version("v1.32.2+rke2r1")!))
+        XCTAssertEqual(prepared.failures, [], "\(prepared.checks)")
+        let created = try await operation.apply(prepared, force: nil)
+        XCTAssertEqual(created.summary, "server-plan created, agent-plan created")
+        let server = try XCTUnwrap(try plan(emulator, "server-plan"))
+        XCTAssertEqual((server["spec"] as? [String: Any])?["version"] as? String, "v1.32.2+rke2r1")
+        XCTAssertEqual(((try plan(emulator, "agent-plan"))?["spec"] as? [String: Any]).flatMap { ($0["prepare"] as? [String: Any])?["args"] as? [String] },
+                       ["prepare", "server-plan"])
+
+        let again = try await operation.apply(try await operation.prepare(target: .version(RKE2Version("v1.32.2+rke2r1")!)), force: nil)
+        XCTAssertEqual(again.summary, "server-plan unchanged, agent-plan unchanged")
+        XCTAssertFalse(again.changed)
+
+        let newer = try await operation.prepare(target: .version(RKE2Version("v1.32.3+rke2r1")!))
+        XCTAssertEqual(newer.checks.first { $0.name == "existing plans" }?.status, .warn)
+        let updated = try await operation.apply(newer, force: nil)
+        XCTAssertEqual(updated.summary, "server-plan updated, agent-plan updated")
+        XCTAssertEqual(((try plan(emulator, "server-plan"))?["spec"] as? [String: Any])?["version"] as? String, "v1.32.3+rke2r1")
+        XCTAssertEqual(Set(try emulator.requests().map(\.method)), ["GET", "POST", "PUT"], "only Plans are written")
+        XCTAssertTrue(try emulator.requests().filter { $0.method != "GET" }.allSatisfy { $0.path.contains("/plans") })
+        let audit = try box.read(box.auditLog).split(separator: "\n").map { try JSONValue.parse(String($0)) }
+        XCTAssertEqual(audit.compactMap { $0["result"]?.stringValue }, ["ok", "no-op", "ok"])
+        await client.shutdown()
+    }
+
+    func testAConcurrentChangeFailsCleanly() async throws {
+        let (box, emulator, client) = try setUp()
+        let operation = PlanOperation(client: client, namespace: "system-upgrade", inspector: box.inspector)
+        _ = try await operation.apply(try await operation.prepare(target: .version(RKE2Version("v1.32.2+rke2r1")!)), force: nil)
+        let prepared = try await operation.prepare(target: .version(RKE2Version("v1.32.3+rke2r1")!))
+        try emulator.fault("status=409&count=1&method=PUT")
+        do {
+            _ = try await operation.apply(prepared, force: nil)
+            XCTFail("a conflict must fail")
+        } catch let error as UpgradeError {
+            XCTAssertEqual(error.kind, .failed)
+            XCTAssertTrue(error.message.contains("changed by someone else") && error.message.contains("nothing was overwritten"), error.message)
+        }
+        await client.shutdown()
+    }
+
+    func testFailedChecksRefuseUnlessForcedWithAReason() async throws {
+        let (box, emulator, client) = try setUp(nodes: [ObjectFactory.node("server-1", version: "v1.30.9+rke2r1")])
+        let operation = PlanOperation(client: client, namespace: "system-upgrade", inspector: box.inspector)
+        let prepared = try await operation.prepare(target: .version(RKE2Version("v1.32.2+rke2r1")!))
+        XCTAssertEqual(prepared.failures.map(\.name), ["no minor skip"])
+        do {
+            _ = try await operation.apply(prepared, force: nil)
+            XCTFail("a failed check must refuse")
+        } catch let error as UpgradeError {
+            XCTAssertEqual(error.kind, .refused)
+        }
+        XCTAssertNil(try plan(emulator, "server-plan"))
+        _ = try await operation.apply(prepared, force: "tested in staging")
+        XCTAssertNotNil(try plan(emulator, "server-plan"))
+        let last = try JSONValue.parse(String(try box.read(box.auditLog).split(separator: "\n").last!))
+        XCTAssertEqual(last["details"]?["forceReason"]?.stringValue, "tested in staging")
+        XCTAssertEqual(last["details"]?["forced"]?.stringValue, "no minor skip")
+        await client.shutdown()
+    }
+
+    func testChannelTargetUsesTheInjectedResolver() async throws {
+        let (box, emulator, client) = try setUp()
+        defer { withExtendedLifetime(emulator) {} }
+        let operation = PlanOperation(client: client, namespace: "system-upgrade", inspector: box.inspector) { url in
+            XCTAssertEqual(url, "https://update.rke2.io/v1-release/channels/v1.32")
+            return RKE2Version("v1.32.9+rke2r1")!
+        }
+        let prepared = try await operation.prepare(target: try UpgradeTarget.parse(version: nil, channel: "v1.32"))
+        XCTAssertEqual(prepared.resolved?.description, "v1.32.9+rke2r1")
+        XCTAssertEqual(prepared.plans[0].spec?.channel, "https://update.rke2.io/v1-release/channels/v1.32")
+        let unresolvable = PlanOperation(client: client, namespace: "system-upgrade", inspector: box.inspector) { _ in
+            throw UpgradeError.failed("no network")
+        }
+        let warned = try await unresolvable.prepare(target: .channel("https://update.rke2.io/v1-release/channels/stable"))
+        XCTAssertEqual(warned.checks.first { $0.name == "target" }?.status, .warn)
+        XCTAssertEqual(warned.failures, [], "an unresolvable channel warns; the operator may proceed")
+        await client.shutdown()
+    }
+}
