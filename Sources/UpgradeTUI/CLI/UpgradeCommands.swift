@@ -84,10 +84,10 @@ struct PlanCommand: AsyncParsableCommand {
             print(prepared.failures.isEmpty ? "dry run: nothing applied" : "dry run: \(prepared.failures.count) check(s) fail; applying would be refused without --force")
             return
         }
-        if !prepared.failures.isEmpty && (force ?? "").isEmpty {
-            throw UpgradeError.refused("preflight failed (\(prepared.failures.map(\.name).joined(separator: ", "))); fix it, or pass --force REASON")
+        // A refusal goes through the operation too, so that it is audited.
+        if prepared.failures.isEmpty || !(force ?? "").isEmpty {
+            try Confirm.ask("Apply these plans (target \(prepared.targetText))?", yes: yes)
         }
-        try Confirm.ask("Apply these plans (target \(prepared.targetText))?", yes: yes)
         let outcome = try await operation.apply(prepared, force: force)
         print(outcome.summary)
         print("Follow it with `upgrade-tui` (the dashboard) or `upgrade-tui status`.")
@@ -119,18 +119,18 @@ struct SwapCommand: AsyncParsableCommand {
         let prepared = try operation.prepare()
         print("Swap \(prepared.target): \(prepared.currentVersion?.description ?? "?") → \(prepared.newVersion?.description ?? "?")")
         CheckText.lines(prepared.checks).forEach { print($0) }
-        if prepared.alreadyInstalled {
-            print("binary already replaced: \(prepared.target) already has these bytes")
-            return
-        }
         if dryRun {
-            print(prepared.failures.isEmpty ? "dry run: nothing changed" : "dry run: \(prepared.failures.count) check(s) fail; the swap would be refused without --force")
+            if prepared.alreadyInstalled {
+                print("dry run: binary already replaced: \(prepared.target) already has these bytes")
+            } else {
+                print(prepared.failures.isEmpty ? "dry run: nothing changed" : "dry run: \(prepared.failures.count) check(s) fail; the swap would be refused without --force")
+            }
             return
         }
-        if !prepared.failures.isEmpty && (force ?? "").isEmpty {
-            throw UpgradeError.refused("swap refused (\(prepared.failures.map(\.name).joined(separator: ", "))); fix it, or pass --force REASON")
+        // Refusals and "already replaced" go through the operation too, so that they are audited.
+        if !prepared.alreadyInstalled && (prepared.failures.isEmpty || !(force ?? "").isEmpty) {
+            try Confirm.ask("Replace \(prepared.target) with \(prepared.newVersion?.description ?? binary)?", yes: yes)
         }
-        try Confirm.ask("Replace \(prepared.target) with \(prepared.newVersion?.description ?? binary)?", yes: yes)
         let outcome = try operation.run(force: force)
         print(outcome.summary)
         outcome.details.forEach { print("  " + $0) }

@@ -1,0 +1,77 @@
+import Foundation
+import TestSupport
+import UpgradeModel
+import XCTest
+
+/// plan → swap → restart → rollback from the command line, on a sandbox with the emulator and a fake
+/// rke2 supervised by a restart loop (standing in for systemd).
+final class WorkflowCLITests: XCTestCase {
+    func testPlanSwapRestartRollbackEndToEnd() throws {
+        let box = try Sandbox("workflow")
+        try FakeRKE2.install(version: "v1.31.6+rke2r1", at: box.binaryPath)
+        let new = try FakeRKE2.install(version: "v1.32.2+rke2r1", at: box.root + "/download/rke2.linux-\(HostArch.current)")
+        let sums = try box.write("download/sha256sum-\(HostArch.current).txt", "\(try ManifestScanner.sha256(ofFile: new))  rke2.linux-\(HostArch.current)\n")
+        try box.write(box.dataDir + "/server/db/snapshots/pre-upgrade", "snapshot")
+        let F = ObjectFactory.self
+        let hostname = POSIX.hostName()
+        let emulator = try Emulator(seed: ClusterScenario.any(F.crds + [F.namespaceObject("system-upgrade"), F.json(F.controller()),
+                                                                       F.json(F.node(hostname, version: "v1.31.6+rke2r1")),
+                                                                       F.json(F.node("agent-1", version: "v1.31.6+rke2r1", server: false))]))
+        let options = box.cliOptions + ["--kubeconfig", try emulator.writeMTLSKubeconfig()]
+        let supervisor = try Shell.spawn("/bin/sh", ["-c", "while true; do '\(box.binaryPath)' server --data-dir '\(box.dataDir)'; sleep 0.3; done"],
+                                         environment: ProcessInfo.processInfo.environment)
+        defer {
+            kill(supervisor, SIGKILL)
+            var status: Int32 = 0
+            waitpid(supervisor, &status, 0)
+            if let process = try? ProcessScanner(dataDir: box.dataDir).find() { kill(process.pid, SIGKILL) }
+        }
+        usleep(500_000)
+
+        // Plan: a dry run changes nothing; applying creates both plans.
+        let dry = try Shell.cli(["plan", "--version", "v1.32.2+rke2r1", "--dry-run"] + options)
+        XCTAssertEqual(dry.status, 0, dry.stderr)
+        XCTAssertTrue(dry.stdout.contains("kind: Plan") && dry.stdout.contains("pass  no minor skip"), dry.stdout)
+        XCTAssertTrue(try emulator.requests().allSatisfy { $0.method == "GET" }, "a dry run only reads")
+        let noYes = try Shell.cli(["plan", "--version", "v1.32.2+rke2r1"] + options)
+        XCTAssertEqual(noYes.status, 1, "no terminal and no --yes: refused")
+        XCTAssertTrue(noYes.stderr.contains("pass --yes"), noYes.stderr)
+        let skip = try Shell.cli(["plan", "--version", "v1.33.1+rke2r1", "--yes"] + options)
+        XCTAssertEqual(skip.status, 1)
+        XCTAssertTrue(skip.stderr.contains("no minor skip"), skip.stderr)
+        let plan = try Shell.cli(["plan", "--version", "v1.32.2+rke2r1", "--yes"] + options)
+        XCTAssertEqual(plan.status, 0, plan.stderr)
+        XCTAssertTrue(plan.stdout.contains("server-plan created, agent-plan created"), plan.stdout)
+
+        // Swap with a checksum file; a rerun says it is done.
+        let swap = try Shell.cli(["swap", "--binary", new, "--checksums", sums, "--yes"] + options)
+        XCTAssertEqual(swap.status, 0, swap.stderr)
+        XCTAssertTrue(swap.stdout.contains("pass  checksum") && swap.stdout.contains("installed v1.32.2+rke2r1"), swap.stdout)
+        XCTAssertTrue(try Shell.cli(["swap", "--binary", new, "--yes"] + options).stdout.contains("binary already replaced"))
+        let pending = try JSONValue.parse(try Shell.cli(["status", "-o", "json"] + options).stdout)
+        XCTAssertEqual(pending["local"]?["process"]?["restartPending"]?.boolValue, true)
+
+        // Restart: the new pid runs the new version.
+        let restart = try Shell.cli(["restart", "--yes", "--timeout", "20"] + options)
+        XCTAssertEqual(restart.status, 0, restart.stderr)
+        XCTAssertTrue(restart.stdout.contains("(v1.31.6+rke2r1) → pid") && restart.stdout.contains("(v1.32.2+rke2r1)"), restart.stdout)
+        XCTAssertTrue(restart.stdout.contains("the API answers again"), restart.stdout)
+        let running = try JSONValue.parse(try Shell.cli(["status", "-o", "json"] + options).stdout)
+        XCTAssertEqual(running["local"]?["process"]?["restartPending"]?.boolValue, false)
+        XCTAssertEqual(running["local"]?["binary"]?["version"]?.stringValue, "v1.32.2+rke2r1")
+        XCTAssertTrue(try Shell.cli(["restart", "--yes"] + options).stdout.contains("nothing to restart"))
+
+        // Rollback: the old binary back, restarted.
+        let rollback = try Shell.cli(["rollback", "--yes", "--timeout", "20"] + options)
+        XCTAssertEqual(rollback.status, 0, rollback.stderr)
+        XCTAssertTrue(rollback.stdout.contains("reinstalled v1.31.6+rke2r1"), rollback.stdout)
+        XCTAssertTrue(rollback.stdout.contains("a minor-version rollback also needs an etcd snapshot"), rollback.stdout)
+        let back = try JSONValue.parse(try Shell.cli(["status", "-o", "json"] + options).stdout)
+        XCTAssertEqual(back["local"]?["process"]?["runningVersion"]?.stringValue, "v1.31.6+rke2r1")
+
+        // One parseable audit record per mutating command.
+        let audit = try box.read(box.auditLog).split(separator: "\n").map { try JSONValue.parse(String($0)) }
+        XCTAssertEqual(audit.compactMap { $0["command"]?.stringValue }, ["plan", "plan", "swap", "swap", "restart", "restart", "rollback", "restart"])
+        XCTAssertEqual(audit.compactMap { $0["result"]?.stringValue }, ["refused", "ok", "ok", "no-op", "ok", "no-op", "ok", "ok"])
+    }
+}
