@@ -11,6 +11,9 @@ public final class DemoCluster: @unchecked Sendable {
 
     private let lock = NSLock()
     private var state = ClusterCache()
+    /// The demo node's installed and running rke2 when the operator swapped or restarted it by hand.
+    private var installedOverride: String?
+    private var runningOverride: String?
     private var task: Task<Void, Never>?
     private var stepCount = 0
     public let stepInterval: TimeInterval
@@ -83,11 +86,17 @@ public final class DemoCluster: @unchecked Sendable {
                 if !(servers?.status?.applying ?? []).isEmpty { return false }
                 let cpVersions = Set(state.nodes.values.filter { $0.metadata.label("node-role.kubernetes.io/control-plane") == "true" }
                     .compactMap { $0.status?.nodeInfo?.kubeletVersion })
-                if cpVersions != [Self.to] { continue }
+                if cpVersions != [plan.spec?.version ?? Self.to] { continue }
             }
+            let target = plan.spec?.version ?? Self.to
             if let applying = plan.status?.applying?.first, var node = state.nodes[applying] {
                 // The Job finished: new kubelet, plan label, uncordon (SUC's handle_batch).
-                node.status?.nodeInfo = .init(kubeletVersion: Self.to)
+                node.status?.nodeInfo = .init(kubeletVersion: target)
+                if applying == localNodeName {
+                    // The job swapped the binary and restarted rke2 on the demo node.
+                    installedOverride = target
+                    runningOverride = target
+                }
                 node.metadata.labels?[Selection.planLabel(planName)] = hash
                 node.spec?.unschedulable = nil
                 node.metadata.resourceVersion = "\(stepCount)"
@@ -128,5 +137,44 @@ public final class DemoCluster: @unchecked Sendable {
     /// The demo node's kubelet version as the cluster sees it.
     public var localNodeVersion: String? {
         cache.nodes[localNodeName]?.status?.nodeInfo?.kubeletVersion
+    }
+
+    /// Installed and running rke2 on the demo node.
+    public var localVersions: (installed: String?, running: String?) {
+        lock.lock()
+        defer { lock.unlock() }
+        let node = state.nodes[localNodeName]?.status?.nodeInfo?.kubeletVersion
+        let installed = installedOverride ?? node
+        return (installed, runningOverride ?? installedOverride ?? node)
+    }
+
+    /// The operator swapped the demo node's binary.
+    public func installLocal(_ version: String) {
+        lock.lock()
+        if runningOverride == nil { runningOverride = installedOverride ?? state.nodes[localNodeName]?.status?.nodeInfo?.kubeletVersion }
+        installedOverride = version
+        lock.unlock()
+    }
+
+    /// The operator restarted rke2 on the demo node: it runs the installed binary; its kubelet says so.
+    public func restartLocal() {
+        lock.lock()
+        if let installed = installedOverride {
+            runningOverride = installed
+            state.nodes[localNodeName]?.status?.nodeInfo = .init(kubeletVersion: installed)
+        }
+        lock.unlock()
+    }
+
+    /// The operator applied Plans: SUC resolves them and starts over for nodes not at their hash.
+    public func applyPlans(_ plans: [KPlan]) {
+        lock.lock()
+        for plan in plans {
+            var resolved = ObjectFactory.resolved(plan, complete: false, reason: "Resolved")
+            resolved.metadata.namespace = plan.metadata.namespace ?? ObjectFactory.namespace
+            if resolved.spec?.version == nil { resolved.spec?.version = Self.to }
+            state.plans[resolved.metadata.key] = resolved
+        }
+        lock.unlock()
     }
 }

@@ -69,12 +69,16 @@ public struct DemoNode: LocalSource {
     public func read() throws -> (LocalNode, [ManifestFile]) {
         let config = try RKE2Config.load(configFile: paths.configFile, version: RKE2Version(DemoCluster.to))
         let files = try ManifestScanner(directory: paths.manifestsDir, disabled: config.disabled).scan().files
-        let version = cluster.localNodeVersion.flatMap(RKE2Version.init)
-        let sha = String(repeating: version == RKE2Version(DemoCluster.to) ? "2" : "1", count: 64)
-        let binary = InstalledBinary(path: paths.rke2Binary ?? "", version: version, commit: "demo", goVersion: "go1.24.11", sha256: sha)
-        let process = RKE2Process(pid: 31337, role: "server", arguments: ["server"], argv0: "/usr/local/bin/rke2", exe: "/usr/local/bin/rke2",
-                                  exeDeleted: false, children: [.init(pid: 31340, name: "containerd"), .init(pid: 31341, name: "kubelet")])
-        let running = RunningRKE2(process: process, runningSha256: sha, restartPending: false, runningVersion: version)
+        let versions = cluster.localVersions
+        let installed = versions.installed.flatMap(RKE2Version.init)
+        let runningVersion = versions.running.flatMap(RKE2Version.init)
+        let sha = { (version: RKE2Version?) in String(repeating: String((version?.patch ?? 0) % 10), count: 64) }
+        let binary = InstalledBinary(path: paths.rke2Binary ?? "", version: installed, commit: "demo", goVersion: "go1.24.11", sha256: sha(installed))
+        let pending = installed != runningVersion
+        let process = RKE2Process(pid: pending ? 31337 : 31337 + Int32(runningVersion?.patch ?? 0), role: "server", arguments: ["server"],
+                                  argv0: "/usr/local/bin/rke2", exe: "/usr/local/bin/rke2", exeDeleted: pending,
+                                  children: [.init(pid: 31340, name: "containerd"), .init(pid: 31341, name: "kubelet")])
+        let running = RunningRKE2(process: process, runningSha256: sha(runningVersion), restartPending: pending, runningVersion: runningVersion)
         let node = LocalNode(role: "server", hostname: cluster.localNodeName, paths: paths, binary: binary, running: running,
                              config: config, problems: [])
         return (node, files)

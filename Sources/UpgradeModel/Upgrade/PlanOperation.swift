@@ -14,6 +14,16 @@ public struct PlanOperation: Sendable {
         public var yaml: String { PlanBuilder.yaml(plans) }
         public var diff: [String] { PlanDiff.diff(existing: existing, desired: plans) }
         public var failures: [PreflightCheck] { checks.filter { $0.status == .fail } }
+
+        public init(target: UpgradeTarget, resolved: RKE2Version?, plans: [KPlan], existing: [KPlan], checks: [PreflightCheck], cluster: ClusterStatus) {
+            self.target = target
+            self.resolved = resolved
+            self.plans = plans
+            self.existing = existing
+            self.checks = checks
+            self.cluster = cluster
+        }
+
         /// What the target resolves to, for confirmation prompts.
         public var targetText: String { resolved?.description ?? target.description }
     }

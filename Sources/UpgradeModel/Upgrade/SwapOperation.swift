@@ -13,6 +13,17 @@ public struct SwapPreparation: Sendable, Equatable {
 
     /// upgrade.sh's "Binary already been replaced": the same bytes are installed already.
     public var alreadyInstalled: Bool { newSha != nil && newSha == currentSha }
+
+    public init(source: String, target: String, newVersion: RKE2Version?, newSha: String?, currentVersion: RKE2Version?,
+                currentSha: String?, checks: [PreflightCheck]) {
+        self.source = source
+        self.target = target
+        self.newVersion = newVersion
+        self.newSha = newSha
+        self.currentVersion = currentVersion
+        self.currentSha = currentSha
+        self.checks = checks
+    }
     public var failures: [PreflightCheck] { checks.filter { $0.status == .fail } }
 }
 

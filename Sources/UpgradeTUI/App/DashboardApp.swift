@@ -32,7 +32,7 @@ final class Mailbox: @unchecked Sendable {
 /// Unchecked Sendable: after `run()` hands it to the UI thread, only that thread touches its state.
 final class DashboardApp: @unchecked Sendable {
     let store: DashboardStore
-    let operations: Operations?
+    let operations: (any DashboardOperations)?
     let theme: Theme
     let logger: Logger
     let logFD: Int32?
@@ -40,7 +40,7 @@ final class DashboardApp: @unchecked Sendable {
     private let mailbox = Mailbox()
     private var snapshot: DashboardSnapshot?
 
-    init(store: DashboardStore, operations: Operations?, readOnly: Bool, theme: Theme, logger: Logger, logFD: Int32?) {
+    init(store: DashboardStore, operations: (any DashboardOperations)?, readOnly: Bool, theme: Theme, logger: Logger, logFD: Int32?) {
         self.store = store
         self.operations = operations
         self.theme = theme
@@ -101,7 +101,7 @@ final class DashboardApp: @unchecked Sendable {
                         switch effect {
                         case .quit: return 0
                         case .repaint: terminal.repaint()
-                        case .skip, .unskip: start(effect)
+                        default: start(effect)
                         }
                     }
                 }
@@ -129,25 +129,33 @@ final class DashboardApp: @unchecked Sendable {
         return Reducer.reduce(&state, event, model: model, layout: layout)
     }
 
-    /// Runs an operation in the background; its result comes back through the mailbox.
+    /// Runs an effect in the background; its result comes back through the mailbox as an event.
     private func start(_ effect: Effect) {
         guard let operations else { return }
         let mailbox = self.mailbox
         let store = self.store
         let snapshot = self.snapshot
         let logger = self.logger
-        let label: String
         switch effect {
-        case let .skip(file): label = "skipping \(file)"
-        case let .unskip(file): label = "unskipping \(file)"
-        default: label = "working"
+        case let .skip(file): state.busy = "skipping \(file)"
+        case let .unskip(file): state.busy = "unskipping \(file)"
+        case let .preparePlan(target): state.busy = "checking \(target)"
+        case let .applyPlan(target): state.busy = "applying the plans for \(target)"
+        case let .prepareSwap(path): state.busy = "checking \(path)"
+        case .swap: state.busy = "swapping the binary"
+        case .restart: state.busy = "restarting rke2"
+        case .rollback: state.busy = "rolling back"
+        default: break
         }
-        state.busy = label
         Task {
-            let message = await operations.perform(effect, snapshot: snapshot)
-            logger.info("\(label): \(message.text)")
-            await store.rescanLocal()
-            mailbox.post(.event(.operationFinished(message)))
+            let event = await operations.perform(effect, snapshot: snapshot) { line in
+                mailbox.post(.event(.progress(line)))
+            }
+            if case let .operationFinished(message) = event, !message.text.isEmpty {
+                logger.info("\(effect): \(message.text)")
+            }
+            if effect.isMutating { await store.rescanLocal() }
+            mailbox.post(.event(event))
         }
     }
 }

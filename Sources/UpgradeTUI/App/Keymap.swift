@@ -14,6 +14,7 @@ enum Action: Equatable, Sendable {
     case up, down, pageUp, pageDown, top, bottom, scrollLeft, scrollRight
     case filter, details, help, close, sort
     case toggleSkip
+    case plan, swap, restart, rollback
 }
 
 /// One line of the binding table: the single source for dispatch, the footer hints and the help screen.
@@ -73,6 +74,10 @@ enum Keymap {
         Binding([.char(" "), .char("s")], "Space/s", .toggleSkip, "skip / unskip the selected manifest (.skip marker)",
                 mutating: true, pane: .manifests, footer: true, footerText: "skip"),
         Binding([.char("o")], "o", .sort, "sort nodes by name, version, state", pane: .nodes, footer: true, footerText: "sort"),
+        Binding([.char("p")], "p", .plan, "plan: create or update the server and agent Plans", mutating: true, footer: true, footerText: "plan"),
+        Binding([.char("w")], "w", .swap, "swap: install a new rke2 binary on this node", mutating: true, footer: true, footerText: "swap"),
+        Binding([.char("r")], "r", .restart, "restart rke2 on this node into the installed binary", mutating: true, footer: true, footerText: "restart"),
+        Binding([.char("R")], "R", .rollback, "rollback: reinstall the newest backup, then restart", mutating: true),
         Binding([.escape], "Esc", .close, "close, clear the filter"),
         Binding([.char("?")], "?", .help, "help", footer: true, footerText: "help"),
         Binding([.ctrl("l")], "C-l", .repaint, "repaint the screen"),

@@ -3,6 +3,11 @@ import UpgradeModel
 enum Event: Equatable {
     case key(Key)
     case operationFinished(Message)
+    /// A line of progress from a running operation.
+    case progress(String)
+    /// A prepared plan or swap to review; or why it could not be prepared.
+    case reviewReady(Review)
+    case completion(PathCompletion.Result)
 }
 
 /// `reduce(&state, event) -> [Effect]`: decides, never draws, never performs I/O.
@@ -13,6 +18,20 @@ enum Reducer {
         case let .operationFinished(message):
             state.busy = nil
             state.message = message
+            return []
+        case let .progress(text):
+            state.busy = text
+            return []
+        case let .reviewReady(review):
+            state.busy = nil
+            state.overlay = .review(review)
+            return []
+        case let .completion(result):
+            if case var .input(dialog) = state.overlay {
+                dialog.text = result.text
+                if !result.candidates.isEmpty { dialog.note = result.candidates.prefix(12).joined(separator: "  ") }
+                state.overlay = .input(dialog)
+            }
             return []
         case let .key(key):
             if let overlay = state.overlay {
@@ -61,7 +80,55 @@ enum Reducer {
             state.message = Message(text: "nodes sorted by \(state.sort.rawValue)", severity: .info)
         case .toggleSkip:
             return toggleSkip(&state, model: model)
+        case .plan:
+            state.overlay = .input(planDialog(model.snapshot))
+        case .swap:
+            state.overlay = .input(InputDialog(kind: .swapPath, title: "Swap the rke2 binary on this node",
+                                               prompt: "new binary: ", text: "/", suggestions: [],
+                                               note: "Tab completes; Enter checks it (nothing is changed before you confirm)"))
+        case .restart:
+            return restartConfirmation(&state, model: model)
+        case .rollback:
+            state.overlay = .confirm(Confirmation(
+                title: "Roll back rke2 on this node?",
+                lines: ["Reinstalls the newest backup of the rke2 binary (as a swap installs one), then restarts rke2.",
+                        "A minor-version rollback also needs an etcd snapshot taken on the old version."],
+                effect: .rollback))
         }
+        return []
+    }
+
+    /// The plan dialog offers the cluster's current version, the next minor's channel, and stable.
+    static func planDialog(_ snapshot: DashboardSnapshot?) -> InputDialog {
+        var suggestions: [String] = []
+        let versions = snapshot?.cluster.nodes.compactMap(\.version) ?? []
+        if let lowest = versions.min() {
+            suggestions.append(lowest.description)
+            suggestions.append("v\(lowest.major).\(lowest.minor + 1)")
+        }
+        if let target = snapshot?.cluster.plans.compactMap(\.target).first, !suggestions.contains(target) { suggestions.insert(target, at: 0) }
+        suggestions.append("stable")
+        return InputDialog(kind: .planTarget, title: "Plan the upgrade", prompt: "target: ", text: "", suggestions: suggestions,
+                           note: "a version (v1.32.2+rke2r1) or a channel (stable, v1.32); Tab takes the first suggestion")
+    }
+
+    static func restartConfirmation(_ state: inout ViewState, model: ScreenModel) -> [Effect] {
+        guard let local = model.snapshot?.local else { return [] }
+        guard let running = local.running else {
+            state.message = Message(text: "rke2 is not running on this node: nothing to restart", severity: .warn)
+            return []
+        }
+        var lines = ["Sends SIGTERM to rke2 (pid \(running.process.pid)) and its containerd/kubelet children, as rke2-upgrade does;",
+                     "the supervisor (systemd) starts the installed binary again. This node's API server restarts too:",
+                     "the dashboard reconnects."]
+        if running.restartPending {
+            lines.append("")
+            lines.append("running \(running.runningVersion?.description ?? "?") → installed \(local.binary?.version?.description ?? "?")")
+        } else {
+            lines.append("")
+            lines.append("rke2 already runs the installed binary: the restart will report that and change nothing.")
+        }
+        state.overlay = .confirm(Confirmation(title: "Restart rke2 on this node?", lines: lines, effect: .restart))
         return []
     }
 
@@ -139,6 +206,80 @@ enum Reducer {
             }
             state[pane].selected = 0
             state[pane].selectedID = nil
+            return []
+        case var .input(dialog):
+            switch key {
+            case .escape:
+                state.overlay = nil
+            case .enter:
+                let text = dialog.text.trimmingCharacters(in: .whitespaces)
+                guard !text.isEmpty else { return [] }
+                state.overlay = nil
+                return [dialog.kind == .planTarget ? .preparePlan(target: text) : .prepareSwap(path: text)]
+            case .tab:
+                if dialog.kind == .swapPath { return [.completePath(dialog.text)] }
+                if let first = dialog.suggestions.first(where: { $0.hasPrefix(dialog.text) }) { dialog.text = first }
+                state.overlay = .input(dialog)
+            case .down, .up:
+                guard !dialog.suggestions.isEmpty else { return [] }
+                let index = dialog.suggestions.firstIndex(of: dialog.text).map { $0 + (key == .down ? 1 : -1) } ?? 0
+                dialog.text = dialog.suggestions[(index + dialog.suggestions.count) % dialog.suggestions.count]
+                state.overlay = .input(dialog)
+            case .backspace, .delete:
+                if !dialog.text.isEmpty { dialog.text.removeLast() }
+                state.overlay = .input(dialog)
+            case .ctrl("u"):
+                dialog.text = ""
+                state.overlay = .input(dialog)
+            case .ctrl("c"):
+                return [.quit]
+            case let .char(character) where !character.isNewline:
+                dialog.text.append(character)
+                state.overlay = .input(dialog)
+            default: break
+            }
+            return []
+        case var .review(review):
+            switch key {
+            case .escape:
+                state.overlay = nil
+                state.message = Message(text: "cancelled: nothing was changed", severity: .info)
+                return []
+            case .up: review.scroll = max(0, review.scroll - 1)
+            case .down: review.scroll += 1
+            case .pageUp: review.scroll = max(0, review.scroll - 10)
+            case .pageDown: review.scroll += 10
+            case .ctrl("c"): return [.quit]
+            case .enter where review.typeToConfirm != nil:
+                guard !review.blocked else {
+                    state.message = Message(text: "failed checks block this: fix them, or use `upgrade-tui plan --force REASON`", severity: .error)
+                    return []
+                }
+                guard review.typed == review.typeToConfirm else {
+                    state.message = Message(text: "type \(review.typeToConfirm!) exactly to confirm", severity: .warn)
+                    return []
+                }
+                state.overlay = nil
+                return [.applyPlan(target: review.typeToConfirm!)]
+            case .backspace where review.typeToConfirm != nil:
+                if !review.typed.isEmpty { review.typed.removeLast() }
+            case let .char(character) where review.typeToConfirm != nil:
+                review.typed.append(character)
+            case .char("y"), .char("Y"):
+                guard case let .swap(path) = review.kind else { break }
+                guard !review.blocked else {
+                    state.message = Message(text: "failed checks block this: fix them, or use `upgrade-tui swap --force REASON`", severity: .error)
+                    return []
+                }
+                state.overlay = nil
+                return [.swap(path: path)]
+            case .char("n"), .char("N"), .char("q"):
+                state.overlay = nil
+                state.message = Message(text: "cancelled: nothing was changed", severity: .info)
+                return []
+            default: break
+            }
+            state.overlay = .review(review)
             return []
         case let .confirm(confirmation):
             switch key {

@@ -23,12 +23,39 @@ struct Confirmation: Equatable {
     var effect: Effect
 }
 
+/// A one-line text input (the plan's target, the swap's binary path).
+struct InputDialog: Equatable {
+    enum Kind: Equatable { case planTarget, swapPath }
+    var kind: Kind
+    var title: String
+    var prompt: String
+    var text: String
+    var suggestions: [String]
+    var note: String?
+}
+
+/// The checks and preview of a prepared plan or swap, awaiting the operator's confirmation.
+struct Review: Equatable {
+    enum Kind: Equatable { case plan, swap(path: String) }
+    var kind: Kind
+    var title: String
+    var lines: [String]
+    var scroll: Int
+    /// The plan must be confirmed by typing its target; a swap by `y`.
+    var typeToConfirm: String?
+    var typed: String
+    /// Failed checks: the dashboard does not offer to force; the CLI's --force REASON does.
+    var blocked: Bool
+}
+
 enum Overlay: Equatable {
     case help(scroll: Int)
     case details(title: String, lines: [String], scroll: Int)
     case confirm(Confirmation)
     /// Editing the focused pane's filter; the text is applied as it is typed.
     case filterInput(previous: String)
+    case input(InputDialog)
+    case review(Review)
 }
 
 /// What the run loop performs; the reducer only decides.
@@ -37,6 +64,21 @@ enum Effect: Equatable, Sendable {
     case repaint
     case skip(file: String)
     case unskip(file: String)
+    case preparePlan(target: String)
+    case applyPlan(target: String)
+    case prepareSwap(path: String)
+    case swap(path: String)
+    case restart
+    case rollback
+    case completePath(String)
+
+    /// Changes the node or the cluster (never produced in --watch: no binding leads here).
+    var isMutating: Bool {
+        switch self {
+        case .skip, .unskip, .applyPlan, .swap, .restart, .rollback: return true
+        default: return false
+        }
+    }
 }
 
 /// Everything the screen shows that is not the snapshot.

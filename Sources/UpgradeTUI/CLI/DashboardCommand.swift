@@ -32,19 +32,21 @@ struct DashboardCommand: AsyncParsableCommand {
         guard refresh >= 0.2 else { throw UpgradeError.input("--refresh must be at least 0.2 seconds") }
 
         let store: DashboardStore
-        let operations: Operations?
+        let operations: (any DashboardOperations)?
         if demo {
             let cluster = DemoCluster()
             let root = NSTemporaryDirectory() + "upgrade-tui-demo-\(geteuid())"
             let node = try DemoNode.create(root: root, cluster: cluster)
             logger.info("demo node at \(root)")
             store = DashboardStore(configuration: .init(local: node, namespace: global.namespace, localInterval: refresh), cluster: .demo(cluster))
-            operations = watch ? nil : Operations(inspector: node.inspector)
+            operations = watch ? nil : DemoOperations(node: node, namespace: global.namespace)
         } else {
             let connection = try ClusterConnection.open(explicit: global.kubeconfig, environment: global.environment)
             store = DashboardStore(configuration: .init(local: global.inspector, namespace: global.namespace, localInterval: refresh),
                                    cluster: ClusterSource(connection))
-            operations = watch ? nil : Operations(inspector: global.inspector)
+            var client: KubeClient?
+            if case let .connected(connected) = connection { client = connected }
+            operations = watch ? nil : HostOperations(inspector: global.inspector, namespace: global.namespace, client: client)
         }
         let app = DashboardApp(store: store, operations: operations, readOnly: watch, theme: theme, logger: logger, logFD: opened?.1)
         let signal: Int32

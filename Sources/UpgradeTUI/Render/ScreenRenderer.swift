@@ -208,8 +208,29 @@ enum OverlayRenderer {
         case let .details(title, lines, scroll):
             box(&grid, title: title, lines: lines, scroll: scroll, footer: scrollFooter(theme), theme: theme)
         case let .confirm(confirmation):
-            box(&grid, title: confirmation.title, lines: confirmation.lines + ["", "[y] yes    [n] no"], scroll: 0,
-                footer: "y confirms, n or Esc cancels", theme: theme, emphasizeLast: true)
+            box(&grid, title: confirmation.title, lines: confirmation.lines, scroll: 0,
+                footer: "y confirms, n or Esc cancels", theme: theme, pinned: ["", "[y] yes    [n] no"])
+        case let .input(dialog):
+            var lines: [String] = []
+            if !dialog.suggestions.isEmpty {
+                lines.append("suggestions (↑↓):")
+                lines += dialog.suggestions.map { ($0 == dialog.text ? theme.selectionMark + " " : "  ") + $0 }
+                lines.append("")
+            }
+            if let note = dialog.note { lines.append(note) }
+            box(&grid, title: dialog.title, lines: lines, scroll: 0, footer: "Enter checks, Esc cancels", theme: theme,
+                pinned: ["", dialog.prompt + dialog.text + (theme.unicode ? "█" : "_")])
+        case let .review(review):
+            let prompt: String
+            if review.blocked {
+                prompt = "\(theme.stepFailed) failed checks block this; Esc closes"
+            } else if let expected = review.typeToConfirm {
+                prompt = "type \(expected) and Enter to apply: \(review.typed)\(theme.unicode ? "█" : "_")"
+            } else {
+                prompt = "[y] yes    [n] no"
+            }
+            box(&grid, title: review.title, lines: review.lines, scroll: review.scroll, footer: "↑↓ PgUp PgDn scroll, Esc cancels",
+                theme: theme, pinned: ["", prompt])
         }
     }
 
@@ -251,15 +272,18 @@ enum OverlayRenderer {
         return result
     }
 
-    static func box(_ grid: inout Grid, title: String, lines unwrapped: [String], scroll: Int, footer: String, theme: Theme, emphasizeLast: Bool = false) {
+    /// A centred box: `lines` scroll, `pinned` lines stay at the bottom (prompts).
+    static func box(_ grid: inout Grid, title: String, lines unwrapped: [String], scroll: Int, footer: String, theme: Theme,
+                    pinned unwrappedPinned: [String] = []) {
         let maxContent = grid.width - 6
         let lines = unwrapped.flatMap { wrap($0, width: maxContent) }
-        let contentWidth = min(maxContent, max(DisplayWidth.of(title) + 4, lines.map(DisplayWidth.of).max() ?? 0, DisplayWidth.of(footer) + 4))
+        let pinned = unwrappedPinned.flatMap { wrap($0, width: maxContent) }
+        let contentWidth = min(maxContent, max(DisplayWidth.of(title) + 4, (lines + pinned).map(DisplayWidth.of).max() ?? 0, DisplayWidth.of(footer) + 4))
         let width = contentWidth + 4
-        let height = min(grid.height - 2, lines.count + 4)
+        let height = min(grid.height - 2, lines.count + pinned.count + 4)
         let x = max(0, (grid.width - width) / 2)
         let y = max(0, (grid.height - height) / 2)
-        let visible = height - 4
+        let visible = max(0, height - 4 - pinned.count)
         let first = min(scroll, max(0, lines.count - visible))
         for row in 0..<height {
             grid.fill(x: x, y: y + row, width: width, style: .normal)
@@ -276,9 +300,12 @@ enum OverlayRenderer {
         for index in 0..<visible {
             let lineIndex = first + index
             guard lineIndex < lines.count else { break }
-            let last = emphasizeLast && lineIndex == lines.count - 1
             grid.put(DisplayWidth.truncate(lines[lineIndex], to: contentWidth, ellipsis: theme.ellipsis), x: x + 2, y: y + 2 + index,
-                     style: .role(last ? .accent : .normal, bold: last), maxWidth: contentWidth)
+                     style: .normal, maxWidth: contentWidth)
+        }
+        for (index, line) in pinned.enumerated() {
+            grid.put(DisplayWidth.truncate(line, to: contentWidth, ellipsis: theme.ellipsis), x: x + 2, y: y + 2 + visible + index,
+                     style: .role(.accent, bold: true), maxWidth: contentWidth)
         }
     }
 }

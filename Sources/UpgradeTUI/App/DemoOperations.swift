@@ -1,0 +1,88 @@
+import Foundation
+import UpgradeModel
+
+/// `--demo`: skip markers are real files in the demo's scratch tree; plans go to the simulated
+/// cluster; swap, restart and rollback act on the simulated node. Checks are the real ones.
+struct DemoOperations: DashboardOperations {
+    let node: DemoNode
+    let namespace: String
+
+    func perform(_ effect: Effect, snapshot: DashboardSnapshot?, progress: @escaping @Sendable (String) -> Void) async -> Event {
+        let cluster = node.cluster
+        switch effect {
+        case .skip, .unskip:
+            return .operationFinished(await SkipEffect.perform(effect, inspector: node.inspector, snapshot: snapshot))
+        case let .preparePlan(text):
+            do {
+                let target = try UpgradeTarget.parse(version: RKE2Version(text) != nil ? text : nil, channel: RKE2Version(text) == nil ? text : nil)
+                guard let snapshot else { return .operationFinished(Message(text: "no snapshot yet", severity: .warn)) }
+                let plans = PlanBuilder(namespace: namespace).plans(target: target, cluster: snapshot.cluster)
+                let existing = plans.compactMap { cluster.cache.plans["\(namespace)/\($0.metadata.name)"] }
+                let resolved: RKE2Version? = {
+                    if case let .version(version) = target { return version }
+                    return RKE2Version(DemoCluster.to)
+                }()
+                let checks = Preflight.checks(PreflightInput(cluster: snapshot.cluster, existingPlans: existing, desiredPlans: plans, target: target,
+                                                             resolved: resolved, resolveError: nil, manifests: snapshot.manifests,
+                                                             snapshotTimes: [Date().addingTimeInterval(-3 * 3600)]))
+                var review = ReviewText.plan(PlanOperation.Prepared(target: target, resolved: resolved, plans: plans, existing: existing,
+                                                                    checks: checks, cluster: snapshot.cluster))
+                review.title += " (demo: applied to the simulated cluster)"
+                DemoPlans.shared.set(plans)
+                return .reviewReady(review)
+            } catch { return ReviewText.failure("plan", error) }
+        case .applyPlan:
+            progress("applying the plans to the simulated cluster")
+            cluster.applyPlans(DemoPlans.shared.get())
+            return .operationFinished(Message(text: "server-plan and agent-plan applied (simulated cluster)", severity: .ok))
+        case let .prepareSwap(path):
+            let installed = cluster.localVersions.installed.flatMap(RKE2Version.init)
+            let new = RKE2Version(DemoCluster.to)!
+            var checks = [PreflightCheck("executable", .pass, "demo: \(path) stands for an rke2 \(new) binary"),
+                          PreflightCheck("version", .pass, "demo: --version reports \(new)"),
+                          PreflightCheck("checksum", .warn, "no --checksums file in the dashboard: use the CLI to verify one")]
+            if let installed {
+                checks.append(PreflightCheck("no downgrade", installed > new ? .fail : .pass, "\(installed) → \(new)"))
+                checks.append(PreflightCheck("no minor skip", installed.minorDistance(to: new) > 1 ? .fail : .pass, "\(installed.minorLine) → \(new.minorLine)"))
+            }
+            let prepared = SwapPreparation(source: path, target: node.paths.rke2Binary ?? "", newVersion: new, newSha: "demo-\(new)",
+                                           currentVersion: installed, currentSha: installed.map { "demo-\($0)" }, checks: checks)
+            return .reviewReady(ReviewText.swap(prepared))
+        case .swap:
+            progress("swapping the binary (simulated)")
+            try? await Task.sleep(nanoseconds: 600_000_000)
+            cluster.installLocal(DemoCluster.to)
+            return .operationFinished(Message(text: "installed \(DemoCluster.to) (simulated); restart (r) to run it", severity: .ok))
+        case .restart:
+            for second in 1...3 {
+                progress("waiting for the new rke2 process (\(second) s, simulated)")
+                try? await Task.sleep(nanoseconds: 700_000_000)
+            }
+            let before = cluster.localVersions
+            cluster.restartLocal()
+            if before.installed == before.running {
+                return .operationFinished(Message(text: "rke2 already runs the installed binary: nothing to restart", severity: .info))
+            }
+            return .operationFinished(Message(text: "restarted rke2 (simulated): now runs \(cluster.localVersions.running ?? "?")", severity: .ok))
+        case .rollback:
+            progress("reinstalling the newest backup (simulated)")
+            try? await Task.sleep(nanoseconds: 600_000_000)
+            cluster.installLocal(DemoCluster.from)
+            cluster.restartLocal()
+            return .operationFinished(Message(text: "reinstalled \(DemoCluster.from) and restarted (simulated)", severity: .ok))
+        case let .completePath(text):
+            return .completion(PathCompletion.complete(text, list: PathCompletion.listDirectory))
+        case .quit, .repaint:
+            return .operationFinished(Message(text: "", severity: .info))
+        }
+    }
+}
+
+/// The plans prepared in the demo, between the review and the confirmation.
+final class DemoPlans: @unchecked Sendable {
+    static let shared = DemoPlans()
+    private let lock = NSLock()
+    private var plans: [KPlan] = []
+    func set(_ plans: [KPlan]) { lock.withLock { self.plans = plans } }
+    func get() -> [KPlan] { lock.withLock { plans } }
+}
