@@ -156,3 +156,75 @@ final class TmuxEndToEndTests: XCTestCase {
         }
     }
 }
+
+/// Plan → swap → restart → rollback from the dashboard, against the emulator and a supervised fake rke2.
+final class TmuxWorkflowTests: XCTestCase {
+    func testWorkflowFromTheDashboard() throws {
+        guard let term = Tmux() else { throw XCTSkip("tmux is not installed") }
+        let box = try Sandbox("e2e-workflow")
+        try FakeRKE2.install(version: "v1.31.6+rke2r1", at: box.binaryPath)
+        let new = try FakeRKE2.install(version: "v1.32.2+rke2r1", at: box.root + "/download/rke2.linux-amd64")
+        try box.write(box.dataDir + "/server/db/snapshots/pre-upgrade", "snapshot")
+        let F = ObjectFactory.self
+        let emulator = try Emulator(seed: ClusterScenario.any(F.crds + [F.namespaceObject("system-upgrade"), F.json(F.controller()),
+                                                                       F.json(F.node(POSIX.hostName(), version: "v1.31.6+rke2r1")),
+                                                                       F.json(F.node("agent-1", version: "v1.31.6+rke2r1", server: false))]))
+        let supervisor = try Shell.spawn("/bin/sh", ["-c", "while true; do '\(box.binaryPath)' server --data-dir '\(box.dataDir)'; sleep 0.3; done"],
+                                         environment: ProcessInfo.processInfo.environment)
+        defer {
+            kill(supervisor, SIGKILL)
+            var status: Int32 = 0
+            waitpid(supervisor, &status, 0)
+            if let process = try? ProcessScanner(dataDir: box.dataDir).find() { kill(process.pid, SIGKILL) }
+        }
+        let command = ([RepoPaths.cliBinary, "--kubeconfig", try emulator.writeMTLSKubeconfig(), "--log-file", box.root + "/dashboard.log",
+                        "--refresh", "0.5"] + box.cliOptions).map { "'\($0)'" }.joined(separator: " ")
+        try term.start(command, width: 120, height: 40, environment: ["LANG": "C.UTF-8"])
+        try term.waitFor("the dashboard") { $0.contains("API ok") && $0.contains("agent-1") && $0.contains("pid ") }
+
+        // p: the plan, confirmed by typing its target.
+        try term.send("p")
+        try term.waitFor("the plan dialog") { $0.contains("Plan the upgrade") }
+        try term.send("-l", "v1.32.2+rke2r1")
+        try term.send("Enter")
+        try term.waitFor("the plan review") { $0.contains("type v1.32.2+rke2r1 and Enter to apply") && $0.contains("no minor skip") }
+        try term.send("-l", "v1.32.2+rke2r1")
+        try term.send("Enter")
+        try term.waitFor("the plans applied") { $0.contains("server-plan created, agent-plan created") }
+        let plan = try emulator.get("/apis/upgrade.cattle.io/v1/namespaces/system-upgrade/plans/server-plan")
+        XCTAssertEqual((plan?["spec"] as? [String: Any])?["version"] as? String, "v1.32.2+rke2r1")
+
+        // w: the swap, after its checks.
+        try term.send("w")
+        try term.waitFor("the swap dialog") { $0.contains("new binary:") }
+        try term.send("C-u")
+        try term.send("-l", new)
+        try term.send("Enter")
+        try term.waitFor("the swap review") { $0.contains("Swap to v1.32.2+rke2r1") && $0.contains("[y] yes") }
+        try term.send("y")
+        try term.waitFor("the swap done") { $0.contains("installed v1.32.2+rke2r1") }
+        try term.waitFor("restart pending in the header") { $0.contains("RESTART PENDING") }
+
+        // r: the restart into the new binary.
+        try term.send("r")
+        try term.waitFor("the restart confirmation") { $0.contains("Restart rke2 on this node?") }
+        try term.send("y")
+        try term.waitFor(timeout: 20, "the restart done") { $0.contains("restarted rke2: pid") }
+        let afterRestart = try JSONValue.parse(try Shell.cli(["status", "-o", "json", "--kubeconfig", "/dev/null"] + box.cliOptions).stdout)
+        XCTAssertEqual(afterRestart["local"]?["process"]?["runningVersion"]?.stringValue, "v1.32.2+rke2r1")
+        XCTAssertEqual(afterRestart["local"]?["process"]?["restartPending"]?.boolValue, false)
+
+        // R: the rollback, then its restart.
+        try term.send("R")
+        try term.waitFor("the rollback confirmation") { $0.contains("Roll back rke2 on this node?") }
+        try term.send("y")
+        try term.waitFor(timeout: 20, "the rollback done") { $0.contains("reinstalled v1.31.6+rke2r1") }
+        let afterRollback = try JSONValue.parse(try Shell.cli(["status", "-o", "json", "--kubeconfig", "/dev/null"] + box.cliOptions).stdout)
+        XCTAssertEqual(afterRollback["local"]?["process"]?["runningVersion"]?.stringValue, "v1.31.6+rke2r1")
+
+        try term.send("q")
+        try term.waitFor("the shell") { $0.contains("DASHBOARD-EXITED 0") }
+        let audit = try box.read(box.auditLog).split(separator: "\n").compactMap { try? JSONValue.parse(String($0))["command"]?.stringValue }
+        XCTAssertEqual(audit, ["plan", "swap", "restart", "rollback", "restart"])
+    }
+}
