@@ -98,14 +98,21 @@ enum ScreenRenderer {
         }
     }
 
+    /// Key hints from the binding table; when they do not fit, hints are dropped from the end, but
+    /// help and quit always stay.
     static func drawFooter(_ grid: inout Grid, _ state: ViewState, _ rect: Rect, theme: Theme) {
+        var items = Keymap.footer(focus: state.focus, in: state.bindings).map { item in
+            (label: theme.unicode ? item.0 : asciiKey(item.0), text: item.1)
+        }
+        let essential: Set<String> = ["help", "quit"]
+        func width() -> Int { items.reduce(0) { $0 + DisplayWidth.of($1.label) + 1 + DisplayWidth.of($1.text) + 2 } - 2 }
+        while width() > rect.width, let drop = items.lastIndex(where: { !essential.contains($0.text) }) {
+            items.remove(at: drop)
+        }
         var x = 0
-        for (key, text) in Keymap.footer(focus: state.focus, in: state.bindings) {
-            let label = theme.unicode ? key : asciiKey(key)
-            let needed = DisplayWidth.of(label) + 1 + DisplayWidth.of(text) + 2
-            guard x + needed <= rect.width else { break }
-            x = grid.put(label, x: x, y: rect.y, style: .role(.key, bold: true))
-            x = grid.put(" " + text + "  ", x: x, y: rect.y, style: .role(.dim))
+        for item in items {
+            x = grid.put(item.label, x: x, y: rect.y, style: .role(.key, bold: true))
+            x = grid.put(" " + item.text + "  ", x: x, y: rect.y, style: .role(.dim))
         }
     }
 
