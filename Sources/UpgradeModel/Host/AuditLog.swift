@@ -94,3 +94,57 @@ public final class AuditLog: @unchecked Sendable {
         guard fsync(fd) == 0 else { throw POSIX.fail("cannot fsync", path) }
     }
 }
+
+/// The frame of every mutating operation: the privilege check, the audit log opened before anything
+/// changes (an unwritable log refuses the operation), the node lock, and exactly one record whatever
+/// happens: `ok` (or what the body sets, e.g. `no-op`), `refused` or `failed` with the error.
+public enum Audited {
+    public static func run<T>(paths: HostPaths, command: String, arguments: [String], lockLabel: String? = nil,
+                              user: AuditUser = .current, time: Date = Date(), _ body: (inout AuditRecord) throws -> T) throws -> T {
+        let (audit, lock, record) = try begin(paths: paths, command: command, arguments: arguments, lockLabel: lockLabel, user: user, time: time)
+        defer { lock.release() }
+        var current = record
+        do {
+            let value = try body(&current)
+            try audit.append(current)
+            return value
+        } catch let error as UpgradeError {
+            throw fail(error, record: current, audit: audit)
+        }
+    }
+
+    public static func run<T>(paths: HostPaths, command: String, arguments: [String], lockLabel: String? = nil,
+                              user: AuditUser = .current, time: Date = Date(), _ body: (inout AuditRecord) async throws -> T) async throws -> T {
+        let (audit, lock, record) = try begin(paths: paths, command: command, arguments: arguments, lockLabel: lockLabel, user: user, time: time)
+        defer { lock.release() }
+        var current = record
+        do {
+            let value = try await body(&current)
+            try audit.append(current)
+            return value
+        } catch let error as UpgradeError {
+            throw fail(error, record: current, audit: audit)
+        }
+    }
+
+    private static func begin(paths: HostPaths, command: String, arguments: [String], lockLabel: String?, user: AuditUser,
+                              time: Date) throws -> (AuditLog, OperationLock, AuditRecord) {
+        try Privilege.requireWriteAccess(dataDir: paths.dataDir, command: command)
+        let audit = try AuditLog(path: paths.auditLog)
+        let record = AuditRecord(command: command, arguments: arguments, user: user, time: time)
+        do {
+            let lock = try OperationLock.acquire(path: paths.lockFile, command: lockLabel ?? ([command] + arguments).joined(separator: " "), user: user)
+            return (audit, lock, record)
+        } catch let error as UpgradeError {
+            throw fail(error, record: record, audit: audit)
+        }
+    }
+
+    private static func fail(_ error: UpgradeError, record: AuditRecord, audit: AuditLog) -> UpgradeError {
+        var record = record
+        record.result = error.kind == .failed ? "failed" : "refused"
+        record.error = error.message
+        try? audit.append(record)
+        return error
+    }
+}

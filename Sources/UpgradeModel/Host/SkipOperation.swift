@@ -29,24 +29,13 @@ public struct SkipOperation: Sendable {
     public func run(user: AuditUser = .current, now: Date = Date()) throws -> [SkipOutcome] {
         let paths = inspector.paths
         if dryRun { return try perform(user: user, now: now) }
-        try Privilege.requireWriteAccess(dataDir: paths.dataDir, command: mode.rawValue)
-        let audit = try AuditLog(path: paths.auditLog)
-        var record = AuditRecord(command: mode.rawValue, arguments: names, user: user, time: now)
-        do {
-            let lock = try OperationLock.acquire(path: paths.lockFile, command: "\(mode.rawValue) \(names.joined(separator: " "))", user: user)
-            defer { lock.release() }
+        return try Audited.run(paths: paths, command: mode.rawValue, arguments: names, user: user, time: now) { record in
             let outcomes = try perform(user: user, now: now)
             record.result = outcomes.contains(where: \.changed) ? "ok" : "no-op"
             for outcome in outcomes {
                 record.details[outcome.file] = "\(outcome.action.rawValue): \(outcome.detail)"
             }
-            try audit.append(record)
             return outcomes
-        } catch let error as UpgradeError {
-            record.result = error.kind == .failed ? "failed" : "refused"
-            record.error = error.message
-            try? audit.append(record)
-            throw error
         }
     }
 

@@ -3,8 +3,8 @@ import Foundation
 import Glibc
 #endif
 
-/// Runs a program to completion with a deadline, capturing stdout and stderr together.
-/// Built on posix_spawn so that a hung child is killed (SIGKILL) at the deadline, not waited on forever.
+/// Runs programs with posix_spawn: a deadline that kills a hung child (SIGKILL), and a clean signal
+/// mask, so that a child never inherits the blocked signals of the thread that started it.
 public enum Subprocess {
     public struct Result: Sendable, Equatable {
         public let status: Int32
@@ -12,6 +12,7 @@ public enum Subprocess {
         public let timedOut: Bool
     }
 
+    /// Runs `path` to completion, capturing stdout and stderr together.
     public static func run(_ path: String, _ arguments: [String], timeout: TimeInterval = 5,
                            environment: [String: String]? = nil) throws -> Result {
         var pipeFDs: [Int32] = [0, 0]
@@ -19,38 +20,18 @@ public enum Subprocess {
         // Other threads may spawn too: keep both ends out of every child but this one's dup2 copies.
         _ = fcntl(pipeFDs[0], F_SETFD, FD_CLOEXEC)
         _ = fcntl(pipeFDs[1], F_SETFD, FD_CLOEXEC)
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 2)
-
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let env = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { env.forEach { free($0) } }
-
-        var pid: pid_t = 0
-        // Threads of this process may block signals; a child must not inherit that mask, or it
-        // would ignore the SIGTERM that stops it.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGCHLD] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let spawnResult = posix_spawn(&pid, path, &actions, &attributes, argv, env)
-        close(pipeFDs[1])
-        guard spawnResult == 0 else {
+        let pid: pid_t
+        do {
+            pid = try spawn(path, arguments, environment: environment) { actions in
+                posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
+                posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 2)
+            }
+        } catch {
             close(pipeFDs[0])
-            throw UpgradeError.failed("cannot run \(path): \(POSIX.errorText(spawnResult))")
+            close(pipeFDs[1])
+            throw error
         }
+        close(pipeFDs[1])
         let deadline = Date().addingTimeInterval(timeout)
         var output = Data()
         var timedOut = false
@@ -73,5 +54,42 @@ public enum Subprocess {
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return Result(status: exitStatus, output: String(decoding: output, as: UTF8.self), timedOut: timedOut)
+    }
+
+    /// Starts `path` without waiting: stdin from /dev/null, stdout and stderr appended to `output`.
+    public static func start(_ path: String, _ arguments: [String], environment: [String: String]? = nil,
+                             output: String = "/dev/null") throws -> pid_t {
+        try spawn(path, arguments, environment: environment) { actions in
+            posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
+    }
+
+    private static func spawn(_ path: String, _ arguments: [String], environment: [String: String]?,
+                              redirect: (inout posix_spawn_file_actions_t) -> Void) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        redirect(&actions)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGCHLD] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let env = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { env.forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, path, &actions, &attributes, argv, env)
+        guard result == 0 else { throw UpgradeError.failed("cannot run \(path): \(POSIX.errorText(result))") }
+        return pid
     }
 }

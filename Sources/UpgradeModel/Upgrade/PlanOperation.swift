@@ -74,36 +74,18 @@ public struct PlanOperation: Sendable {
     /// Creates or updates both Plans under the node lock, with one audit record. A failed check refuses
     /// unless `force` gives a reason; a Plan changed by someone else meanwhile fails cleanly (409).
     public func apply(_ prepared: Prepared, force: String?, user: AuditUser = .current) async throws -> OperationOutcome {
-        let paths = inspector.paths
-        try Privilege.requireWriteAccess(dataDir: paths.dataDir, command: "plan")
-        let audit = try AuditLog(path: paths.auditLog)
-        var record = AuditRecord(command: "plan", arguments: [prepared.target.description], user: user)
-        record.details["target"] = prepared.targetText
-        record.details["namespace"] = namespace
-        do {
-            let lock = try OperationLock.acquire(path: paths.lockFile, command: "plan \(prepared.targetText)", user: user)
-            defer { lock.release() }
-            let failures = prepared.failures
-            if !failures.isEmpty {
-                guard let force, !force.isEmpty else {
-                    throw UpgradeError.refused("preflight failed: " + failures.map { "\($0.name): \($0.reason)" }.joined(separator: "; ") + " (--force REASON overrides)")
-                }
-                record.details["forced"] = failures.map(\.name).joined(separator: ", ")
-                record.details["forceReason"] = force
-            }
+        try await Audited.run(paths: inspector.paths, command: "plan", arguments: [prepared.target.description],
+                              lockLabel: "plan \(prepared.targetText)", user: user) { record in
+            record.details["target"] = prepared.targetText
+            record.details["namespace"] = namespace
+            try Forcing.check(prepared.failures, force: force, what: "plan (preflight)", record: &record)
             var results: [String] = []
             for plan in prepared.plans {
                 results.append(try await write(plan))
             }
             record.result = results.allSatisfy { $0.hasSuffix("unchanged") } ? "no-op" : "ok"
             record.details["plans"] = results.joined(separator: "; ")
-            try audit.append(record)
             return OperationOutcome(changed: record.result == "ok", summary: results.joined(separator: ", "), details: [])
-        } catch let error as UpgradeError {
-            record.result = error.kind == .failed ? "failed" : "refused"
-            record.error = error.message
-            try? audit.append(record)
-            throw error
         }
     }
 

@@ -18,21 +18,8 @@ public struct RestartOperation: Sendable {
     }
 
     public func run(user: AuditUser = .current, progress: @Sendable (String) -> Void = { _ in }) async throws -> OperationOutcome {
-        let paths = inspector.paths
-        try Privilege.requireWriteAccess(dataDir: paths.dataDir, command: "restart")
-        let audit = try AuditLog(path: paths.auditLog)
-        var record = AuditRecord(command: "restart", arguments: viaSystemd ? ["--via-systemd"] : [], user: user)
-        do {
-            let lock = try OperationLock.acquire(path: paths.lockFile, command: "restart", user: user)
-            defer { lock.release() }
-            let outcome = try await restart(record: &record, progress: progress)
-            try audit.append(record)
-            return outcome
-        } catch let error as UpgradeError {
-            record.result = error.kind == .failed ? "failed" : "refused"
-            record.error = error.message
-            try? audit.append(record)
-            throw error
+        try await Audited.run(paths: inspector.paths, command: "restart", arguments: viaSystemd ? ["--via-systemd"] : [], user: user) { record in
+            try await restart(record: &record, progress: progress)
         }
     }
 
@@ -140,19 +127,13 @@ public struct RollbackOperation: Sendable {
 
     public func run(user: AuditUser = .current) throws -> OperationOutcome {
         let paths = inspector.paths
-        try Privilege.requireWriteAccess(dataDir: paths.dataDir, command: "rollback")
-        let audit = try AuditLog(path: paths.auditLog)
-        var record = AuditRecord(command: "rollback", arguments: [], user: user)
-        do {
-            let lock = try OperationLock.acquire(path: paths.lockFile, command: "rollback", user: user)
-            defer { lock.release() }
+        return try Audited.run(paths: paths, command: "rollback", arguments: [], user: user) { record in
             let (backup, node, alreadyInstalled) = try candidate()
             guard let installed = node.binary else { throw UpgradeError.refused("no installed rke2 binary") }
             record.before = .init(version: installed.version?.description, sha256: installed.sha256)
             if alreadyInstalled {
                 record.result = "no-op"
                 record.after = record.before
-                try audit.append(record)
                 return OperationOutcome(changed: false, summary: "already rolled back: \(installed.path) is \(backup.name)", details: [])
             }
             let result = try Subprocess.run(backup.path, ["--version"], timeout: 10)
@@ -168,17 +149,11 @@ public struct RollbackOperation: Sendable {
             record.after = .init(version: restored.description, sha256: try? ManifestScanner.sha256(ofFile: installed.path))
             record.details["backup"] = backup.path
             record.details["savedCurrent"] = saved
-            try audit.append(record)
             var details = ["restored \(backup.name)", "the replaced binary is kept as \(saved)"]
             if let from = installed.version, from.minor != restored.minor {
                 details.append("a minor-version rollback also needs an etcd snapshot taken on \(restored.minorLine) (RKE2 docs: roll-back)")
             }
             return OperationOutcome(changed: true, summary: "reinstalled \(restored) at \(installed.path)", details: details)
-        } catch let error as UpgradeError {
-            record.result = error.kind == .failed ? "failed" : "refused"
-            record.error = error.message
-            try? audit.append(record)
-            throw error
         }
     }
 }

@@ -139,29 +139,17 @@ public struct SwapOperation: Sendable {
     /// Swaps under the node lock with an audit record. Failed checks refuse unless `force` gives a reason.
     public func run(force: String?, user: AuditUser = .current) throws -> OperationOutcome {
         let paths = inspector.paths
-        try Privilege.requireWriteAccess(dataDir: paths.dataDir, command: "swap")
-        let audit = try AuditLog(path: paths.auditLog)
-        var record = AuditRecord(command: "swap", arguments: ["--binary", binary] + (checksums.map { ["--checksums", $0] } ?? []), user: user)
-        do {
-            let lock = try OperationLock.acquire(path: paths.lockFile, command: "swap --binary \(binary)", user: user)
-            defer { lock.release() }
+        let arguments = ["--binary", binary] + (checksums.map { ["--checksums", $0] } ?? [])
+        return try Audited.run(paths: paths, command: "swap", arguments: arguments, user: user) { record in
             let prepared = try prepare()
             record.before = .init(version: prepared.currentVersion?.description, sha256: prepared.currentSha)
             if prepared.alreadyInstalled {
                 record.result = "no-op"
                 record.after = record.before
-                try audit.append(record)
                 return OperationOutcome(changed: false, summary: "binary already replaced: \(prepared.target) is \(prepared.newVersion?.description ?? "the same file")",
                                         details: [])
             }
-            let failures = prepared.failures
-            if !failures.isEmpty {
-                guard let force, !force.isEmpty else {
-                    throw UpgradeError.refused("swap refused: " + failures.map { "\($0.name): \($0.reason)" }.joined(separator: "; ") + " (--force REASON overrides)")
-                }
-                record.details["forced"] = failures.map(\.name).joined(separator: ", ")
-                record.details["forceReason"] = force
-            }
+            try Forcing.check(prepared.failures, force: force, what: "swap", record: &record)
             let backup = try BinaryInstaller.backup(prepared.target, version: prepared.currentVersion, into: paths.backupsDir)
             record.details["backup"] = backup
             try BinaryInstaller.install(source: binary, over: prepared.target) { temporary in
@@ -174,15 +162,21 @@ public struct SwapOperation: Sendable {
                 }
             }
             record.after = .init(version: prepared.newVersion?.description, sha256: prepared.newSha)
-            try audit.append(record)
             return OperationOutcome(changed: true,
                                     summary: "installed \(prepared.newVersion?.description ?? "the new binary") at \(prepared.target); rke2 still runs \(prepared.currentVersion?.description ?? "the old binary") until `upgrade-tui restart`",
                                     details: ["backup of the old binary: \(backup)"])
-        } catch let error as UpgradeError {
-            record.result = error.kind == .failed ? "failed" : "refused"
-            record.error = error.message
-            try? audit.append(record)
-            throw error
         }
+    }
+}
+
+/// Failed checks refuse an operation unless `--force` gives a reason; the reason is audited.
+enum Forcing {
+    static func check(_ failures: [PreflightCheck], force: String?, what: String, record: inout AuditRecord) throws {
+        guard !failures.isEmpty else { return }
+        guard let force, !force.isEmpty else {
+            throw UpgradeError.refused("\(what) refused: " + failures.map { "\($0.name): \($0.reason)" }.joined(separator: "; ") + " (--force REASON overrides)")
+        }
+        record.details["forced"] = failures.map(\.name).joined(separator: ", ")
+        record.details["forceReason"] = force
     }
 }
