@@ -156,7 +156,7 @@ extension PathCompletion {
     static func listDirectory(_ dir: String) -> [(String, Bool)] {
         ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).map { name in
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent(name), isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent(name), isDirectory: &isDirectory)
             return (name, isDirectory.boolValue)
         }
     }
