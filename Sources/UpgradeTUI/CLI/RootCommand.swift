@@ -7,6 +7,9 @@ struct RootCommand: AsyncParsableCommand {
         commandName: "upgrade-tui",
         abstract: "See and drive an RKE2 cluster upgrade from a control-plane node.",
         discussion: """
+        Without a subcommand: the dashboard. --watch makes it read-only; --demo shows a simulated cluster.
+        For scripts: upgrade-tui status --output json.
+
         Exit codes: 0 done; 1 the operation failed or was refused; 2 bad usage or unreadable input.
         """,
         subcommands: [DashboardCommand.self, StatusCommand.self, SkipCommand.self, UnskipCommand.self,
