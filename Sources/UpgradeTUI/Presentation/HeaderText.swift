@@ -97,7 +97,7 @@ enum HeaderText {
             } else if let target, let version, version.sameRelease(as: target) || version > target {
                 restartStep = (.done, version.description)
             } else {
-                restartStep = (.todo, swapStep.0 == .done ? "needed" : "after swap")
+                restartStep = (.todo, swapStep.0 == .done ? "needed" : "")
             }
         } else {
             restartStep = (.failed, "not running")
@@ -112,7 +112,8 @@ enum HeaderText {
                 case .none: return (theme.stepTodo, .dim)
                 }
             }()
-            return [(name + " ", .role(.title, bold: true)), (symbol + " ", .role(role, bold: true)), (value.1, .role(role == .normal ? .normal : role))]
+            return [(name + " ", .role(.title, bold: true)), (symbol + (value.1.isEmpty ? "" : " "), .role(role, bold: true)),
+                    (value.1, .role(role == .normal ? .normal : role))]
         }
         var segments = step("Plan", planStep)
         segments.append((" \(theme.arrow) ", .role(.dim)))

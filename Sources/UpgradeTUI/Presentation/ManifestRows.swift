@@ -33,7 +33,7 @@ enum ManifestRows {
             Column(title: "STATE", minWidth: 11, maxWidth: 11, priority: 9),
             Column(title: "SYNC", minWidth: 4, maxWidth: 5, priority: 3),
             Column(title: "CHART", minWidth: 8, maxWidth: 16, priority: 4),
-            Column(title: "SKIP / NOTE", minWidth: 8, maxWidth: 60, flexible: true, priority: 6),
+            Column(title: "NOTE", minWidth: 8, maxWidth: 60, flexible: true, priority: 6),
         ]
         // What is never deployed goes last: it is context, not state.
         let ordered = manifests.filter { $0.state != .ignored } + manifests.filter { $0.state == .ignored }

@@ -11,9 +11,12 @@ enum NodeSort: String, CaseIterable, Equatable {
 
 /// Nodes pane: name, roles, version, readiness, schedulability, one column per Plan.
 enum NodeRows {
+    /// `cp,etcd` for a server: `master` (set before v1.34.1) is the legacy name of control-plane, so it
+    /// is left out when control-plane is there; the details view lists every label.
     static func roleText(_ roles: [String]) -> String {
         guard !roles.isEmpty else { return "agent" }
-        return roles.map { $0 == "control-plane" ? "cp" : $0 }.joined(separator: ",")
+        let shown = roles.contains("control-plane") ? roles.filter { $0 != "master" } : roles
+        return shown.map { $0 == "control-plane" ? "cp" : $0 }.joined(separator: ",")
     }
 
     static func stateRole(_ state: NodePlanState?) -> Role {
