@@ -196,6 +196,22 @@ final class ReducerTests: XCTestCase {
         XCTAssertEqual(h.state.message, Message(text: "skipped x", severity: .ok))
     }
 
+    func testLongNamesScrollOnTheSelectedRowOnly() {
+        let long = ObjectFactory.node("worker-" + String(repeating: "x", count: 60), version: "v1.31.6+rke2r1", server: false)
+        var h = Harness(snapshot: SnapshotFixtures.midUpgrade(cache: SnapshotFixtures.midUpgradeCache(extraNodes: [long])))
+        h.press(.end)
+        XCTAssertEqual(h.selected, long.metadata.name)
+        h.press(.char("l"), .char("l"))
+        XCTAssertEqual(h.state[.nodes].nameOffset, 8)
+        let grid = ScreenRenderer.render(h.state, h.model, width: 80, height: 24)
+        XCTAssertTrue(grid.text.contains("xxxxxxxx"), "the selected name shows its middle")
+        XCTAssertTrue(grid.text.contains(" server-3 "), "other rows are not scrolled")
+        h.press(.char("h"), .char("h"), .char("h"))
+        XCTAssertEqual(h.state[.nodes].nameOffset, 0)
+        h.press(.char("l"), .up)
+        XCTAssertEqual(h.state[.nodes].nameOffset, 0, "moving resets the scroll")
+    }
+
     func testScrollKeepsTheSelectionVisible() {
         var nodes: [KNode] = []
         for index in 0..<40 { nodes.append(ObjectFactory.node(String(format: "worker-%02d", index), version: "v1.31.6+rke2r1", server: false)) }

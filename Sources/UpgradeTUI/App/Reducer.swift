@@ -51,16 +51,20 @@ enum Reducer {
             let all = PaneID.allCases
             let index = all.firstIndex(of: pane)!
             state.focus = all[(index + (action == .nextPane ? 1 : all.count - 1)) % all.count]
-        case .up: move(&state, pane, by: -1, model: model)
-        case .down: move(&state, pane, by: 1, model: model)
+        case .up:
+            move(&state, pane, by: -1, model: model)
+            state[pane].nameOffset = 0
+        case .down:
+            move(&state, pane, by: 1, model: model)
+            state[pane].nameOffset = 0
         case .pageUp: move(&state, pane, by: -max(1, layout.visibleRows(pane) - 1), model: model)
         case .pageDown: move(&state, pane, by: max(1, layout.visibleRows(pane) - 1), model: model)
         case .top: move(&state, pane, by: -Int.max / 2, model: model)
         case .bottom: move(&state, pane, by: Int.max / 2, model: model)
         case .scrollLeft: state[pane].nameOffset = max(0, state[pane].nameOffset - 4)
         case .scrollRight:
-            let longest = model.table(pane).rows.map { DisplayWidth.of($0.cells.first ?? "") }.max() ?? 0
-            state[pane].nameOffset = min(max(0, longest - 4), state[pane].nameOffset + 4)
+            let name = model.selectedRow(state, pane)?.cells.first ?? ""
+            state[pane].nameOffset = min(max(0, DisplayWidth.of(name) - 4), state[pane].nameOffset + 4)
         case .filter:
             state.overlay = .filterInput(previous: state[pane].filter)
         case .details:

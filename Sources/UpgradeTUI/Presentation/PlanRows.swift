@@ -79,8 +79,7 @@ enum PlanRows {
                     "target (k8s)    \(gate.target ?? "-")",
                     "control plane   \(gate.controlPlaneVersions.isEmpty ? "-" : gate.controlPlaneVersions.joined(separator: ", "))",
                     "",
-                    "The agent plan's prepare step passes when the server plan applies nowhere and every",
-                    "control-plane kubelet reports the target (sort -u, + as -)."]
+                    "The agent plan's prepare step passes when the server plan applies nowhere and every control-plane kubelet reports the target (sort -u, + as -)."]
         }
         if id.hasPrefix("hint:"), let index = Int(id.split(separator: ":")[1]), cluster.hints.indices.contains(index) {
             let hint = cluster.hints[index]

@@ -179,7 +179,8 @@ enum PaneRenderer {
                         x += row.indent
                         cellWidth -= row.indent
                     }
-                    if pstate.nameOffset > 0 { text = String(text.dropFirst(pstate.nameOffset)) }
+                    // h/l scroll the selected row's long name; the other rows stay put.
+                    if pstate.nameOffset > 0 && rowIndex == pstate.selected { text = String(text.dropFirst(pstate.nameOffset)) }
                 }
                 let role = index < row.roles.count ? row.roles[index] : .normal
                 grid.put(DisplayWidth.pad(text, to: max(0, cellWidth), ellipsis: theme.ellipsis, alignRight: table.columns[index].alignRight),
