@@ -253,6 +253,9 @@ final class KubeClientTests: XCTestCase {
         try await wait { await recorder.health.contains { if case .unreachable = $0 { return true } else { return false } } }
         try label(emulator, "server-3", 7)
         try await wait { await recorder.upserts().contains("upsert:server-3:7") }
+        try await wait { await recorder.health.last == .ok }
+        let replaces = await recorder.replaces
+        XCTAssertEqual(replaces, 1, "resumed from the resourceVersion, not relisted")
         task.cancel()
         await client.shutdown()
     }

@@ -108,6 +108,17 @@ final class RenderTests: XCTestCase {
         XCTAssertTrue(grid.text.contains("rke2-canal.yaml"), "local manifests stay visible")
     }
 
+    func testLastKnownClusterStaysWhileTheAPIIsAway() throws {
+        var cache = SnapshotFixtures.midUpgradeCache()
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        cache.health["nodes"] = .unreachable("https://127.0.0.1:6443: connection refused", retryAt: now.addingTimeInterval(4))
+        let snapshot = SnapshotFixtures.midUpgrade(cache: cache)
+        let grid = render(snapshot, width: 80, height: 24)
+        XCTAssertTrue(grid.line(0).contains("API unreachable, retry in 4s"), grid.line(0))
+        XCTAssertTrue(grid.text.contains("server-2") && grid.text.contains("applying"), "the last known nodes stay on screen")
+        XCTAssertTrue(grid.text.contains("last known, API not answering"), grid.text)
+    }
+
     func testOverlays() throws {
         let snapshot = SnapshotFixtures.midUpgrade()
         let help = render(snapshot, width: 80, height: 24) { state, _ in state.overlay = .help(scroll: 0) }

@@ -66,6 +66,15 @@ final class TmuxEndToEndTests: XCTestCase {
             screen.split(separator: "\n").contains { $0.contains("server-3") && $0.contains("v1.32.2+rke2r1") }
         }
 
+        // The API goes away (this node's API server restarting) and comes back: last known state, then live again.
+        try setup.emulator.outage(seconds: 3)
+        try term.waitFor("the outage on screen") { $0.contains("API unreachable") && $0.contains("last known") && $0.contains("server-2") }
+        try term.waitFor(timeout: 15, "the reconnect") { $0.contains("API ok") && !$0.contains("last known") }
+        try setup.emulator.patchStatus("/api/v1/nodes/server-1", ["nodeInfo": ["kubeletVersion": "v1.32.3+rke2r1"]])
+        try term.waitFor("a change after the reconnect") { screen in
+            screen.split(separator: "\n").contains { $0.contains("server-1") && $0.contains("v1.32.3+rke2r1") }
+        }
+
         // Resize: a correct layout at the new size.
         try term.resize(width: 120, height: 40)
         let (wide, _) = try term.waitFor("the 120x40 layout") { screen in

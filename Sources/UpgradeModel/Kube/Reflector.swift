@@ -39,6 +39,8 @@ public struct Reflector<T: KubeObject>: Sendable {
     public func run(_ sink: @escaping @Sendable (ReflectorUpdate<T>) async -> Void) async {
         var resourceVersion: String?
         var failures = 0
+        // Whether the last health reported was `ok`: a resumed watch must say so too, not only a relist.
+        var healthy = false
         while !Task.isCancelled {
             var connected = false
             do {
@@ -53,6 +55,7 @@ public struct Reflector<T: KubeObject>: Sendable {
                     resourceVersion = list.metadata?.resourceVersion ?? "0"
                     await sink(.replace(list.items ?? []))
                     await sink(.health(.ok))
+                    healthy = true
                     failures = 0
                 }
                 let stream = client.watchLines(resource.collectionPath,
@@ -62,6 +65,10 @@ public struct Reflector<T: KubeObject>: Sendable {
                     if line.isEmpty {
                         connected = true
                         failures = 0
+                        if !healthy {
+                            await sink(.health(.ok))
+                            healthy = true
+                        }
                         continue
                     }
                     let event: KWatchEvent<T>
@@ -98,6 +105,7 @@ public struct Reflector<T: KubeObject>: Sendable {
                 }
                 if error.isNotFound {
                     resourceVersion = nil
+                    healthy = false
                     await sink(.replace([]))
                     await sink(.health(.missing))
                     try? await Task.sleep(nanoseconds: UInt64(missingRetry * 1e9))
@@ -110,6 +118,7 @@ public struct Reflector<T: KubeObject>: Sendable {
                     continue
                 }
                 failures += 1
+                healthy = false
                 let delay = Self.backoff(failures: failures, cap: maxBackoff)
                 if case .unauthorized = error {
                     await sink(.health(.unauthorized(error.description)))
@@ -121,6 +130,7 @@ public struct Reflector<T: KubeObject>: Sendable {
             } catch {
                 if Task.isCancelled { return }
                 failures += 1
+                healthy = false
                 let delay = Self.backoff(failures: failures, cap: maxBackoff)
                 await sink(.health(.unreachable("\(error)", retryAt: Date().addingTimeInterval(delay))))
                 try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))

@@ -159,6 +159,9 @@ public struct ClusterStatus: Sendable, Equatable {
 
     public static let notConfigured = ClusterStatus(api: .notConfigured)
 
+    /// Objects are the last ones seen, not current: the API is not answering right now.
+    public var isStale: Bool { api != .ok && !nodes.isEmpty }
+
     public func node(named name: String) -> NodeStatus? { nodes.first { $0.name == name } }
     public func plan(named name: String) -> PlanStatus? { plans.first { $0.name == name } }
     public var controlPlaneNodes: [NodeStatus] { nodes.filter(\.isControlPlane) }

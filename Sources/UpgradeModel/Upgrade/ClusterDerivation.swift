@@ -22,7 +22,9 @@ public enum ClusterDerivation {
             status.api = .unreachable
             status.error = "the API server has no nodes resource"
         }
-        guard status.api == .ok else { return status }
+        // While the API is away (this node's own API server restarting), the last known objects stay on
+        // screen, marked stale by `api`; with nothing known yet there is nothing to derive.
+        guard status.api == .ok || !cache.nodes.isEmpty else { return status }
 
         let nodes = cache.nodes.values.sorted { $0.metadata.name < $1.metadata.name }
         let plans = cache.plans.values.sorted { $0.metadata.name < $1.metadata.name }

@@ -143,6 +143,9 @@ enum PaneRenderer {
             }
             if state.sort != .name { title.append((" sort: \(state.sort.rawValue) ", .role(.dim))) }
         }
+        if pane != .manifests, model.snapshot?.cluster.isStale == true {
+            title.append((" last known, API not answering ", .role(.warn, bold: true)))
+        }
         if !pstate.filter.isEmpty { title.append((" /\(pstate.filter) ", .role(.warn, bold: true))) }
         let visible = max(0, rect.height - 2)
         if table.rows.count > visible, visible > 0 {
