@@ -24,8 +24,10 @@ public struct RestartOperation: Sendable {
     }
 
     /// A process other than `notPid` whose running bytes are the installed binary's, within the timeout.
-    private func waitForProcess(running sha: String, notPid: Int32?, progress: @Sendable (String) -> Void) async -> RKE2Process? {
+    private func waitForProcess(running sha: String, notPid: Int32?, within limit: TimeInterval? = nil,
+                                progress: @Sendable (String) -> Void) async -> RKE2Process? {
         let started = Date()
+        let timeout = limit ?? self.timeout
         let scanner = ProcessScanner(procRoot: inspector.paths.procRoot, dataDir: inspector.dataDirExplicit ? inspector.paths.dataDir : nil)
         var lastReport = -1
         while Date().timeIntervalSince(started) < timeout {
@@ -50,13 +52,14 @@ public struct RestartOperation: Sendable {
         }
         guard let running = node.running else {
             // An interrupted restart: the supervisor may be about to start it. Wait for that, bounded.
+            // systemd restarts rke2 5 s after it stops (RestartSec=5s): a short grace, not the whole timeout.
             progress("rke2 is not running: waiting for its supervisor to start it")
-            if let process = await waitForProcess(running: installedSha, notPid: nil, progress: progress) {
+            if let process = await waitForProcess(running: installedSha, notPid: nil, within: min(timeout, 15), progress: progress) {
                 record.result = "no-op"
                 record.after = .init(version: installed.version?.description, sha256: installedSha)
                 return OperationOutcome(changed: false, summary: "rke2 came back on its own: pid \(process.pid) runs \(installed.version?.description ?? "the installed binary")", details: [])
             }
-            throw UpgradeError.refused("rke2 is not running on this node and did not start within \(Int(timeout)) s; start it (systemctl start rke2-server or rke2-agent)")
+            throw UpgradeError.refused("rke2 is not running on this node and did not start within \(Int(min(timeout, 15))) s; start it (systemctl start rke2-server or rke2-agent)")
         }
         let oldVersion = running.runningVersion ?? installed.version
         record.before = .init(version: oldVersion?.description, sha256: running.runningSha256)

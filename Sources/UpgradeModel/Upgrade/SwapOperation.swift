@@ -50,15 +50,15 @@ public struct SwapOperation: Sendable {
     }
 
     public func prepare() throws -> SwapPreparation {
+        guard let st = POSIX.fileInfo(binary) else {
+            throw UpgradeError.input("--binary \(binary) does not exist")
+        }
+        guard POSIX.isRegular(st) else { throw UpgradeError.input("--binary \(binary) is not a regular file") }
         let node = try inspector.inspect()
         guard let installed = node.binary else {
             throw UpgradeError.refused("no installed rke2 binary found (looked at the running process, /usr/local/bin, /usr/bin, /opt/rke2/bin); pass --rke2-binary")
         }
         var checks: [PreflightCheck] = []
-        guard let st = POSIX.fileInfo(binary) else {
-            throw UpgradeError.input("--binary \(binary) does not exist")
-        }
-        guard POSIX.isRegular(st) else { throw UpgradeError.input("--binary \(binary) is not a regular file") }
         let executable = st.st_mode & 0o111 != 0
         checks.append(PreflightCheck("executable", executable ? .pass : .fail, executable ? "\(binary) is executable" : "\(binary) is not executable (chmod +x it)"))
         let sha = try? ManifestScanner.sha256(ofFile: binary)

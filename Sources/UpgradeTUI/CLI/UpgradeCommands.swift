@@ -54,8 +54,11 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let target = try UpgradeTarget.parse(version: version, channel: channel, channelURL: channelURL)
-        guard case let .connected(client) = try ClusterConnection.open(explicit: global.kubeconfig, environment: global.environment) else {
-            throw UpgradeError.refused("plan needs the cluster: no usable kubeconfig (pass --kubeconfig; RKE2 writes /etc/rancher/rke2/rke2.yaml)")
+        let client: KubeClient
+        switch try ClusterConnection.open(explicit: global.kubeconfig, environment: global.environment) {
+        case let .connected(connected): client = connected
+        case let .notConfigured(reason):
+            throw UpgradeError.refused("plan needs the cluster: " + (reason ?? "no kubeconfig found") + " (pass --kubeconfig; RKE2 writes /etc/rancher/rke2/rke2.yaml)")
         }
         do {
             try await run(client: client, target: target)
