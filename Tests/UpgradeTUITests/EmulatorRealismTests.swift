@@ -95,6 +95,21 @@ final class EmulatorRealismTests: XCTestCase {
         // A strategic merge on a custom resource is refused, as kube-apiserver does.
         let crPatch = try run(kubectl, config, ["patch", "plan", "-n", "system-upgrade", "server-plan", "--type=strategic", "-p", "{\"spec\":{\"concurrency\":2}}"])
         XCTAssertNotEqual(crPatch.status, 0)
+        // A JSON patch (RFC 6902) on a custom resource.
+        let jsonPatch = try run(kubectl, config, ["patch", "plan", "-n", "system-upgrade", "server-plan", "--type=json",
+                                                  "-p", "[{\"op\":\"replace\",\"path\":\"/spec/concurrency\",\"value\":3}]"])
+        XCTAssertEqual(jsonPatch.status, 0, jsonPatch.stderr)
+        let plan = try emulator.get("/apis/upgrade.cattle.io/v1/namespaces/system-upgrade/plans/server-plan")
+        XCTAssertEqual((plan?["spec"] as? [String: Any])?["concurrency"] as? Int, 3)
+        // Label and field selectors.
+        let servers = try run(kubectl, config, ["get", "nodes", "-l", "node-role.kubernetes.io/control-plane=true,!node.kubernetes.io/exclude", "-o", "name"])
+        XCTAssertEqual(servers.stdout.split(separator: "\n"), ["node/server-1", "node/server-2", "node/server-3"], servers.stderr)
+        let notIn = try run(kubectl, config, ["get", "nodes", "-l", "kubernetes.io/hostname notin (server-1,agent-1)", "-o", "name"])
+        XCTAssertEqual(notIn.stdout.split(separator: "\n"), ["node/agent-2", "node/server-2", "node/server-3"], notIn.stderr)
+        let byName = try run(kubectl, config, ["get", "nodes", "--field-selector", "metadata.name=server-2", "-o", "name"])
+        XCTAssertEqual(byName.stdout.split(separator: "\n"), ["node/server-2"], byName.stderr)
+        let cordoned = try run(kubectl, config, ["get", "nodes", "--field-selector", "spec.unschedulable=true", "-o", "name"])
+        XCTAssertEqual(cordoned.stdout.split(separator: "\n"), ["node/server-2"], cordoned.stderr)
         // An update with a stale resourceVersion conflicts.
         let stale: [String: Any] = ["apiVersion": "v1", "kind": "Node", "metadata": ["name": "server-1", "resourceVersion": "1"]]
         let body = try emulator.call("PUT", "/api/v1/nodes/server-1", json: stale) as? [String: Any]
