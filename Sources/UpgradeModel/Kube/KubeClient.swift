@@ -40,7 +40,7 @@ public enum KubeError: Error, Sendable, Equatable, CustomStringConvertible {
 public final class KubeClient: Sendable {
     public let access: KubeAccess
     private let http: HTTPClient
-    /// Every request is recorded here when set (tests use the emulator's log instead).
+    /// Deadline of a non-watch request, body included.
     public let requestTimeout: TimeAmount
 
     public init(access: KubeAccess, requestTimeout: TimeAmount = .seconds(10)) throws {

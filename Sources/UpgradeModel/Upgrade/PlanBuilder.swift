@@ -81,11 +81,12 @@ public struct PlanBuilder: Sendable {
         plans.map { YAMLText.render(planJSON($0)) }.joined(separator: "---\n")
     }
 
-    /// The JSON the API receives (status left out: it belongs to the controller).
-    public static func planJSON(_ plan: KPlan) -> JSONValue {
+    /// The JSON the API receives (status left out: it belongs to the controller). An update carries the
+    /// resourceVersion it was based on, so that a concurrent change is a 409, not a lost update.
+    public static func planJSON(_ plan: KPlan, resourceVersion: String? = nil) -> JSONValue {
         var copy = plan
         copy.status = nil
-        copy.metadata.resourceVersion = nil
+        copy.metadata.resourceVersion = resourceVersion
         copy.metadata.uid = nil
         copy.metadata.creationTimestamp = nil
         copy.metadata.generation = nil

@@ -100,16 +100,8 @@ public struct PlanOperation: Sendable {
                 return "\(name) unchanged"
             }
             var updated = plan
-            updated.metadata.resourceVersion = current.metadata.resourceVersion
             updated.metadata.annotations = current.metadata.annotations
-            var body = PlanBuilder.planJSON(updated)
-            // PUT with the resourceVersion just read: a concurrent change is a 409, not a lost update.
-            if case var .object(fields) = body, let index = fields.firstIndex(where: { $0.0 == "metadata" }),
-               case var .object(meta) = fields[index].1 {
-                meta.append(("resourceVersion", .string(current.metadata.resourceVersion)))
-                fields[index].1 = .object(meta)
-                body = .object(fields)
-            }
+            let body = PlanBuilder.planJSON(updated, resourceVersion: current.metadata.resourceVersion)
             _ = try await client.send(.PUT, resource.objectPath(name), body: Data(body.serialized().utf8))
             return "\(name) updated"
         } catch let error as KubeError where error.isNotFound {

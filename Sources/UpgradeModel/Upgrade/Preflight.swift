@@ -151,8 +151,8 @@ public enum PlanDiff {
     public static func describe(existing: [KPlan], desired: [KPlan]) -> [String] {
         desired.compactMap { plan in
             guard let current = existing.first(where: { $0.metadata.name == plan.metadata.name }) else { return nil }
-            let before = YAMLText.render(PlanBuilder.planJSON(current).field("spec") ?? .null)
-            let after = YAMLText.render(PlanBuilder.planJSON(plan).field("spec") ?? .null)
+            let before = YAMLText.render(PlanBuilder.planJSON(current)["spec"] ?? .null)
+            let after = YAMLText.render(PlanBuilder.planJSON(plan)["spec"] ?? .null)
             guard before != after else { return nil }
             let target = { (p: KPlan) in p.spec?.version ?? p.spec?.channel ?? "?" }
             return target(current) == target(plan) ? "\(plan.metadata.name) spec" : "\(plan.metadata.name) \(target(current)) → \(target(plan))"
@@ -202,8 +202,4 @@ public enum PlanDiff {
         }
         return result
     }
-}
-
-extension JSONValue {
-    func field(_ key: String) -> JSONValue? { self[key] }
 }
