@@ -49,6 +49,40 @@ final class PlanApplyTests: XCTestCase {
         await client.shutdown()
     }
 
+    func testFieldsUpgradeTUIDoesNotManageAreKept() async throws {
+        let (box, emulator, client) = try setUp()
+        // An operator's own server-plan: a channel, a drain, a window, a secret, a label of theirs.
+        let custom: [String: Any] = [
+            "apiVersion": "upgrade.cattle.io/v1", "kind": "Plan",
+            "metadata": ["name": "server-plan", "namespace": "system-upgrade", "labels": ["team": "infra"]],
+            "spec": ["concurrency": 1, "channel": "https://update.rke2.io/v1-release/channels/v1.32",
+                     "nodeSelector": ["matchExpressions": [["key": "node-role.kubernetes.io/control-plane", "operator": "In", "values": ["true"]]]],
+                     "serviceAccountName": "system-upgrade", "upgrade": ["image": "rancher/rke2-upgrade"],
+                     "drain": ["force": true], "window": ["days": ["saturday"], "startTime": "01:00", "endTime": "05:00"],
+                     "secrets": [["name": "registry-ca", "path": "/etc/ssl/extra"]]],
+        ]
+        try emulator.call("POST", "/apis/upgrade.cattle.io/v1/namespaces/system-upgrade/plans", json: custom)
+        let operation = PlanOperation(client: client, namespace: "system-upgrade", inspector: box.inspector)
+        let prepared = try await operation.prepare(target: .version(RKE2Version("v1.32.2+rke2r1")!))
+        let diff = prepared.diff.joined(separator: "\n")
+        XCTAssertTrue(diff.contains("- ") && diff.contains("channel: https://update.rke2.io/v1-release/channels/v1.32"), diff)
+        XCTAssertTrue(diff.contains("+ ") && diff.contains("version: v1.32.2+rke2r1"), diff)
+        XCTAssertFalse(diff.contains("- ") && diff.contains("-     drain"), "unmanaged fields are not removed: \(diff)")
+        _ = try await operation.apply(prepared, force: nil)
+        let spec = try XCTUnwrap((try plan(emulator, "server-plan"))?["spec"] as? [String: Any])
+        XCTAssertEqual(spec["version"] as? String, "v1.32.2+rke2r1")
+        XCTAssertNil(spec["channel"], "switching to a version removes the channel")
+        XCTAssertEqual((spec["drain"] as? [String: Any])?["force"] as? Bool, true)
+        XCTAssertNotNil(spec["window"])
+        XCTAssertEqual((spec["secrets"] as? [[String: Any]])?.first?["name"] as? String, "registry-ca")
+        let labels = ((try plan(emulator, "server-plan"))?["metadata"] as? [String: Any])?["labels"] as? [String: String]
+        XCTAssertEqual(labels?["team"], "infra")
+        XCTAssertEqual(labels?["app.kubernetes.io/managed-by"], "upgrade-tui")
+        let again = try await operation.apply(try await operation.prepare(target: .version(RKE2Version("v1.32.2+rke2r1")!)), force: nil)
+        XCTAssertTrue(again.summary.hasPrefix("server-plan unchanged"), again.summary)
+        await client.shutdown()
+    }
+
     func testAConcurrentChangeFailsCleanly() async throws {
         let (box, emulator, client) = try setUp()
         let operation = PlanOperation(client: client, namespace: "system-upgrade", inspector: box.inspector)

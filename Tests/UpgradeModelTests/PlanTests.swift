@@ -74,7 +74,7 @@ final class PlanTests: XCTestCase {
         case .none: if case let .version(v) = target { resolvedVersion = v } else { resolvedVersion = nil }
         case let .some(value): resolvedVersion = value
         }
-        return PreflightInput(cluster: status, existingPlans: existing, desiredPlans: desired, target: target, resolved: resolvedVersion,
+        return PreflightInput(cluster: status, existingPlans: existing.map { PlanBuilder.planJSON($0) }, desiredPlans: desired, target: target, resolved: resolvedVersion,
                               resolveError: resolvedVersion == nil ? "no answer" : nil, manifests: manifests, snapshotTimes: snapshots,
                               now: Date())
     }
@@ -127,11 +127,11 @@ final class PlanTests: XCTestCase {
         let checks = Preflight.checks(input(status, plans: desired, existing: existing))
         XCTAssertEqual(self.status(of: "existing plans", checks), .warn)
         XCTAssertTrue(checks.first { $0.name == "existing plans" }?.reason.contains("server-plan v1.32.1+rke2r1 → v1.32.2+rke2r1") == true)
-        let diff = PlanDiff.diff(existing: existing, desired: desired)
+        let diff = PlanDiff.diff(existing: existing.map { PlanBuilder.planJSON($0) }, desired: desired)
         XCTAssertTrue(diff.contains { $0.hasPrefix("  - ") && $0.hasSuffix("version: v1.32.1+rke2r1") }, diff.joined(separator: "\n"))
         XCTAssertTrue(diff.contains { $0.hasPrefix("  + ") && $0.hasSuffix("version: v1.32.2+rke2r1") }, diff.joined(separator: "\n"))
         XCTAssertLessThan(diff.count, 16, "only the changes and their context: \(diff.joined(separator: "\n"))")
-        XCTAssertEqual(PlanDiff.diff(existing: desired, desired: desired), [])
+        XCTAssertEqual(PlanDiff.diff(existing: desired.map { PlanBuilder.planJSON($0) }, desired: desired), [])
         XCTAssertEqual(Preflight.checks(input(status, plans: desired, existing: desired)).first { $0.name == "existing plans" }?.status, .pass)
     }
 

@@ -94,6 +94,71 @@ public struct PlanBuilder: Sendable {
     }
 }
 
+extension PlanBuilder {
+    /// The spec fields upgrade-tui decides; every other field of an existing Plan (secrets, drain, window,
+    /// envs, a toleration it did not add…) is kept as the operator wrote it.
+    static let managedSpecKeys: Set<String> = ["concurrency", "cordon", "nodeSelector", "serviceAccountName", "upgrade", "prepare",
+                                               "version", "channel"]
+
+    /// The Plan to PUT: the existing object with upgrade-tui's fields replaced and its labels added.
+    public static func merged(existing: JSONValue, desired: KPlan, resourceVersion: String?) -> JSONValue {
+        let want = planJSON(desired, resourceVersion: resourceVersion)
+        guard case .object = existing, case let .object(wantFields) = want else { return want }
+        let wantSpec = want["spec"] ?? .object([])
+        var spec: [(String, JSONValue)] = []
+        if case let .object(old) = existing["spec"] ?? .object([]) {
+            let wantKeys = Set(wantSpec.objectKeys)
+            spec = old.filter { !managedSpecKeys.contains($0.0) && !wantKeys.contains($0.0) }
+        }
+        if case let .object(new) = wantSpec { spec += new }
+        var metadata: [(String, JSONValue)] = []
+        if case let .object(old) = existing["metadata"] ?? .object([]) {
+            metadata = old.filter { !["labels", "resourceVersion", "managedFields"].contains($0.0) }
+        }
+        var labels: [(String, JSONValue)] = []
+        if case let .object(old) = existing["metadata"]?["labels"] ?? .object([]) { labels = old }
+        for (key, value) in desired.metadata.labels ?? [:] {
+            labels.removeAll { $0.0 == key }
+            labels.append((key, .text(value)))
+        }
+        metadata.append(("labels", .object(labels.sorted { $0.0 < $1.0 })))
+        if let resourceVersion { metadata.append(("resourceVersion", .text(resourceVersion))) }
+        return .object(wantFields.map { key, value in
+            switch key {
+            case "metadata": return (key, .object(metadata))
+            case "spec": return (key, .object(spec))
+            default: return (key, value)
+            }
+        })
+    }
+
+    /// What matters when comparing Plans: identity, labels and spec (not status, uid, managedFields…).
+    public static func comparable(_ plan: JSONValue) -> JSONValue {
+        .object([
+            ("apiVersion", plan["apiVersion"] ?? .null), ("kind", plan["kind"] ?? .null),
+            ("metadata", .object([("name", plan["metadata"]?["name"] ?? .null), ("namespace", plan["metadata"]?["namespace"] ?? .null),
+                                  ("labels", normalized(plan["metadata"]?["labels"] ?? .object([])))])),
+            ("spec", normalized(plan["spec"] ?? .object([]))),
+        ])
+    }
+
+    /// Objects with their keys sorted, recursively, so that field order never counts as a change.
+    static func normalized(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case let .object(fields): return .object(fields.sorted { $0.0 < $1.0 }.map { ($0.0, normalized($0.1)) })
+        case let .array(items): return .array(items.map(normalized))
+        default: return value
+        }
+    }
+}
+
+extension JSONValue {
+    var objectKeys: [String] {
+        if case let .object(fields) = self { return fields.map(\.0) }
+        return []
+    }
+}
+
 /// JSON values as block YAML, keys in the order given (Yams emits; upgrade-tui only orders).
 public enum YAMLText {
     public static func render(_ value: JSONValue) -> String {

@@ -7,7 +7,8 @@ public struct PlanOperation: Sendable {
         public let target: UpgradeTarget
         public let resolved: RKE2Version?
         public let plans: [KPlan]
-        public let existing: [KPlan]
+        /// The Plans of the same names as they exist now, as the API returns them.
+        public let existing: [JSONValue]
         public let checks: [PreflightCheck]
         public let cluster: ClusterStatus
 
@@ -15,7 +16,7 @@ public struct PlanOperation: Sendable {
         public var diff: [String] { PlanDiff.diff(existing: existing, desired: plans) }
         public var failures: [PreflightCheck] { checks.filter { $0.status == .fail } }
 
-        public init(target: UpgradeTarget, resolved: RKE2Version?, plans: [KPlan], existing: [KPlan], checks: [PreflightCheck], cluster: ClusterStatus) {
+        public init(target: UpgradeTarget, resolved: RKE2Version?, plans: [KPlan], existing: [JSONValue], checks: [PreflightCheck], cluster: ClusterStatus) {
             self.target = target
             self.resolved = resolved
             self.plans = plans
@@ -56,7 +57,10 @@ public struct PlanOperation: Sendable {
             do { resolved = try await resolve(url) } catch { resolveError = (error as? UpgradeError)?.message ?? "\(error)" }
         }
         let plans = PlanBuilder(namespace: namespace).plans(target: target, cluster: snapshot.cluster)
-        let existing = plans.compactMap { cache.plans["\(namespace)/\($0.metadata.name)"] }
+        var existing: [JSONValue] = []
+        for plan in plans {
+            if let raw = try await fetch(plan.metadata.name) { existing.append(raw) }
+        }
         let snapshotTimes: [Date]? = node.role == "agent" ? nil : Self.snapshotTimes(inspector.paths.snapshotsDir)
         let checks = Preflight.checks(PreflightInput(cluster: snapshot.cluster, existingPlans: existing, desiredPlans: plans, target: target,
                                                      resolved: resolved, resolveError: resolveError, manifests: snapshot.manifests,
@@ -89,28 +93,32 @@ public struct PlanOperation: Sendable {
         }
     }
 
+    /// The Plan as the API has it (every field, not only the modelled ones); nil when it does not exist.
+    private func fetch(_ name: String) async throws -> JSONValue? {
+        do {
+            let data = try await client.send(.GET, KubeResource.plans(namespace).objectPath(name))
+            return try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch let error as KubeError where error.isNotFound {
+            return nil
+        } catch let error as KubeError {
+            throw UpgradeError.failed("reading Plan \(namespace)/\(name): \(error.description)")
+        }
+    }
+
     private func write(_ plan: KPlan) async throws -> String {
         let resource = KubeResource.plans(namespace)
         let name = plan.metadata.name
-        let desired = PlanBuilder.planJSON(plan)
         do {
-            let data = try await client.send(.GET, resource.objectPath(name))
-            let current = try JSONDecoder().decode(KPlan.self, from: data)
-            if PlanBuilder.planJSON(current)["spec"] == desired["spec"], current.metadata.labels == plan.metadata.labels {
-                return "\(name) unchanged"
+            guard let current = try await fetch(name) else {
+                _ = try await client.send(.POST, resource.collectionPath, body: Data(PlanBuilder.planJSON(plan).serialized().utf8))
+                return "\(name) created"
             }
-            var updated = plan
-            updated.metadata.annotations = current.metadata.annotations
-            let body = PlanBuilder.planJSON(updated, resourceVersion: current.metadata.resourceVersion)
-            _ = try await client.send(.PUT, resource.objectPath(name), body: Data(body.serialized().utf8))
+            // PUT the existing object with our fields replaced, based on the resourceVersion just read:
+            // fields upgrade-tui does not manage are kept, and a concurrent change is a 409, not a lost update.
+            let merged = PlanBuilder.merged(existing: current, desired: plan, resourceVersion: current["metadata"]?["resourceVersion"]?.stringValue)
+            if PlanBuilder.comparable(merged) == PlanBuilder.comparable(current) { return "\(name) unchanged" }
+            _ = try await client.send(.PUT, resource.objectPath(name), body: Data(merged.serialized().utf8))
             return "\(name) updated"
-        } catch let error as KubeError where error.isNotFound {
-            do {
-                _ = try await client.send(.POST, resource.collectionPath, body: Data(desired.serialized().utf8))
-            } catch let error as KubeError {
-                throw UpgradeError.failed("creating Plan \(namespace)/\(name): \(error.description)")
-            }
-            return "\(name) created"
         } catch let error as KubeError where error.code == 409 {
             throw UpgradeError.failed("Plan \(namespace)/\(name) was changed by someone else while upgrade-tui updated it; nothing was overwritten: rerun the command")
         } catch let error as KubeError {

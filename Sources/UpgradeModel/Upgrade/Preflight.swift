@@ -17,8 +17,8 @@ public struct PreflightCheck: Sendable, Equatable {
 /// Everything the plan preflight looks at; gathered by the caller, judged here without I/O.
 public struct PreflightInput: Sendable {
     public var cluster: ClusterStatus
-    /// The Plans as they exist now (to show what would change).
-    public var existingPlans: [KPlan]
+    /// The Plans as they exist now, as the API returns them (to show what would change).
+    public var existingPlans: [JSONValue]
     public var desiredPlans: [KPlan]
     public var target: UpgradeTarget
     /// The version the target resolves to: the version itself, or the channel's answer.
@@ -29,7 +29,7 @@ public struct PreflightInput: Sendable {
     public var snapshotTimes: [Date]?
     public var now: Date
 
-    public init(cluster: ClusterStatus, existingPlans: [KPlan], desiredPlans: [KPlan], target: UpgradeTarget, resolved: RKE2Version?,
+    public init(cluster: ClusterStatus, existingPlans: [JSONValue], desiredPlans: [KPlan], target: UpgradeTarget, resolved: RKE2Version?,
                 resolveError: String?, manifests: [ManifestStatus], snapshotTimes: [Date]?, now: Date = Date()) {
         self.cluster = cluster
         self.existingPlans = existingPlans
@@ -146,29 +146,38 @@ public enum Preflight {
     public static func blocking(_ checks: [PreflightCheck]) -> [PreflightCheck] { checks.filter { $0.status == .fail } }
 }
 
-/// What applying the desired plans would change, as a short description and as a line diff of YAML.
+/// What applying the desired plans would change (fields upgrade-tui does not manage are kept, so they
+/// are never a change), as a short description and as a line diff of YAML.
 public enum PlanDiff {
-    public static func describe(existing: [KPlan], desired: [KPlan]) -> [String] {
+    static func find(_ plans: [JSONValue], named name: String) -> JSONValue? {
+        plans.first { $0["metadata"]?["name"]?.stringValue == name }
+    }
+
+    static func target(_ spec: JSONValue?) -> String {
+        spec?["version"]?.stringValue ?? spec?["channel"]?.stringValue ?? "?"
+    }
+
+    public static func describe(existing: [JSONValue], desired: [KPlan]) -> [String] {
         desired.compactMap { plan in
-            guard let current = existing.first(where: { $0.metadata.name == plan.metadata.name }) else { return nil }
-            let before = YAMLText.render(PlanBuilder.planJSON(current)["spec"] ?? .null)
-            let after = YAMLText.render(PlanBuilder.planJSON(plan)["spec"] ?? .null)
-            guard before != after else { return nil }
-            let target = { (p: KPlan) in p.spec?.version ?? p.spec?.channel ?? "?" }
-            return target(current) == target(plan) ? "\(plan.metadata.name) spec" : "\(plan.metadata.name) \(target(current)) → \(target(plan))"
+            guard let current = find(existing, named: plan.metadata.name) else { return nil }
+            let merged = PlanBuilder.merged(existing: current, desired: plan, resourceVersion: nil)
+            guard PlanBuilder.comparable(current) != PlanBuilder.comparable(merged) else { return nil }
+            let before = target(current["spec"]), after = target(merged["spec"])
+            return before == after ? "\(plan.metadata.name) spec" : "\(plan.metadata.name) \(before) → \(after)"
         }
     }
 
-    /// A unified-style diff (`-`/`+`/` ` lines) of the existing and desired plans' YAML.
-    public static func diff(existing: [KPlan], desired: [KPlan]) -> [String] {
+    /// A unified-style diff (`-`/`+`/` ` lines) of the existing and resulting plans' YAML.
+    public static func diff(existing: [JSONValue], desired: [KPlan]) -> [String] {
         var lines: [String] = []
         for plan in desired {
-            let after = YAMLText.render(PlanBuilder.planJSON(plan)).split(separator: "\n").map(String.init)
-            guard let current = existing.first(where: { $0.metadata.name == plan.metadata.name }) else {
+            guard let current = find(existing, named: plan.metadata.name) else {
                 lines.append("+ new Plan \(plan.metadata.name)")
                 continue
             }
-            let before = YAMLText.render(PlanBuilder.planJSON(current)).split(separator: "\n").map(String.init)
+            let merged = PlanBuilder.merged(existing: current, desired: plan, resourceVersion: nil)
+            let before = YAMLText.render(PlanBuilder.comparable(current)).split(separator: "\n").map(String.init)
+            let after = YAMLText.render(PlanBuilder.comparable(merged)).split(separator: "\n").map(String.init)
             if before == after { continue }
             lines.append("~ Plan \(plan.metadata.name)")
             lines += lineDiff(before, after).map { "  " + $0 }

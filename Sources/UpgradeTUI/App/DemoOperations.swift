@@ -17,7 +17,7 @@ struct DemoOperations: DashboardOperations {
                 let target = try UpgradeTarget.parse(version: RKE2Version(text) != nil ? text : nil, channel: RKE2Version(text) == nil ? text : nil)
                 guard let snapshot else { return .operationFinished(Message(text: "no snapshot yet", severity: .warn)) }
                 let plans = PlanBuilder(namespace: namespace).plans(target: target, cluster: snapshot.cluster)
-                let existing = plans.compactMap { cluster.cache.plans["\(namespace)/\($0.metadata.name)"] }
+                let existing = plans.compactMap { cluster.cache.plans["\(namespace)/\($0.metadata.name)"] }.map { PlanBuilder.planJSON($0) }
                 let resolved: RKE2Version? = {
                     if case let .version(version) = target { return version }
                     return RKE2Version(DemoCluster.to)
