@@ -11,7 +11,7 @@ public final class FileFacts: @unchecked Sendable {
 
     private let lock = NSLock()
     private var hashes: [String: (Stamp, String)] = [:]
-    private var versions: [String: (Stamp, RKE2Version.VersionOutput?)] = [:]
+    private var versions: [String: (Stamp, RKE2Version.VersionOutput)] = [:]
 
     static func stamp(_ path: String) -> Stamp? {
         guard let st = POSIX.fileInfo(path) else { return nil }
@@ -32,16 +32,19 @@ public final class FileFacts: @unchecked Sendable {
         return hash
     }
 
-    /// The parsed `--version` output, run only when the file changed.
-    public func versionOutput(_ path: String, compute: () throws -> RKE2Version.VersionOutput?) rethrows -> RKE2Version.VersionOutput? {
-        guard let stamp = Self.stamp(path) else { return try compute() }
+    /// The `--version` output remembered for the file as it is now, if any.
+    public func version(of path: String) -> RKE2Version.VersionOutput? {
+        guard let stamp = Self.stamp(path) else { return nil }
         lock.lock()
-        if let (known, output) = versions[path], known == stamp, output != nil { lock.unlock(); return output }
-        lock.unlock()
-        let output = try compute()
+        defer { lock.unlock() }
+        guard let (known, output) = versions[path], known == stamp else { return nil }
+        return output
+    }
+
+    public func remember(_ output: RKE2Version.VersionOutput, of path: String) {
+        guard let stamp = Self.stamp(path) else { return }
         lock.lock()
         versions[path] = (stamp, output)
         lock.unlock()
-        return output
     }
 }

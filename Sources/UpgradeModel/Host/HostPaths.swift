@@ -30,5 +30,4 @@ public struct HostPaths: Sendable, Equatable {
     public var stateDir: String { dataDir + "/upgrade-tui" }
     public var lockFile: String { stateDir + "/lock" }
     public var backupsDir: String { stateDir + "/backups" }
-    public var configDropInDir: String { configFile + ".d" }
 }

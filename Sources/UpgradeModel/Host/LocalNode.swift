@@ -107,9 +107,13 @@ public struct LocalInspector: Sendable {
             let pending = runningSha != nil && binary?.sha256 != nil && runningSha != binary?.sha256
             var runningVersion: RKE2Version?
             if pending {
-                runningVersion = FileFacts.shared.versionOutput(process.procExe) {
-                    (try? Subprocess.run(process.procExe, ["--version"], timeout: versionTimeout)).flatMap { RKE2Version.parseVersionOutput($0.output) }
-                }?.version
+                if let known = FileFacts.shared.version(of: process.procExe) {
+                    runningVersion = known.version
+                } else if let output = (try? Subprocess.run(process.procExe, ["--version"], timeout: versionTimeout))
+                    .flatMap({ RKE2Version.parseVersionOutput($0.output) }) {
+                    FileFacts.shared.remember(output, of: process.procExe)
+                    runningVersion = output.version
+                }
             }
             running = RunningRKE2(process: process, runningSha256: runningSha, restartPending: pending,
                                   runningVersion: runningVersion ?? (pending ? nil : binary?.version))
@@ -130,7 +134,7 @@ public struct LocalInspector: Sendable {
                                    problem: "rke2 binary \(path) is not a regular file")
         }
         let sha = try? FileFacts.shared.sha256(path)
-        if let cached = FileFacts.shared.versionOutput(path, compute: { nil }) {
+        if let cached = FileFacts.shared.version(of: path) {
             return InstalledBinary(path: path, version: cached.version, commit: cached.commit,
                                    goVersion: cached.goVersion, sha256: sha, problem: nil)
         }
@@ -145,7 +149,7 @@ public struct LocalInspector: Sendable {
                 return InstalledBinary(path: path, version: nil, commit: nil, goVersion: nil, sha256: sha,
                                        problem: "\(path) --version printed no rke2 version (exit \(result.status)): \(firstLine.prefix(120))")
             }
-            _ = FileFacts.shared.versionOutput(path) { parsed }
+            FileFacts.shared.remember(parsed, of: path)
             return InstalledBinary(path: path, version: parsed.version, commit: parsed.commit,
                                    goVersion: parsed.goVersion, sha256: sha, problem: nil)
         } catch {

@@ -48,8 +48,10 @@ public struct RKE2Config: Sendable, Equatable {
     public func string(_ key: String) -> String? { values[key]?.last }
 
     /// The CNI list (`cni:`), default canal.
-    public var cni: [String] {
-        let listed = (values["cni"] ?? []).flatMap(Self.splitCommas)
+    public var cni: [String] { Self.cni(values) }
+
+    static func cni(_ values: [String: [String]]) -> [String] {
+        let listed = (values["cni"] ?? []).flatMap(splitCommas)
         return listed.isEmpty ? ["canal"] : listed
     }
 
@@ -95,12 +97,9 @@ public struct RKE2Config: Sendable, Equatable {
             values[key] = sliceFlags.contains(key) ? (values[key] ?? []) + value : [value.last ?? ""]
             sources[key] = "flag"
         }
-        var config = RKE2Config(files: files, values: values, sources: sources, disabled: [])
-        disabled += config.implicitDisables(version: version)
+        disabled += implicitDisables(values: values, version: version)
         var seen = Set<String>()
-        config = RKE2Config(files: files, values: values, sources: sources,
-                            disabled: disabled.filter { seen.insert($0.name).inserted })
-        return config
+        return RKE2Config(files: files, values: values, sources: sources, disabled: disabled.filter { seen.insert($0.name).inserted })
     }
 
     private static let sliceFlags: Set<String> = ["disable", "cni", "node-label", "node-taint", "tls-san"]
@@ -195,9 +194,9 @@ public struct RKE2Config: Sendable, Equatable {
     }
 
     /// What RKE2 disables without being told (rke2 `pkg/rke2/rke2.go`, RKE2-FACTS §3.2).
-    func implicitDisables(version: RKE2Version?) -> [DisabledComponent] {
+    static func implicitDisables(values: [String: [String]], version: RKE2Version?) -> [DisabledComponent] {
         var result: [DisabledComponent] = []
-        let cniList = cni.map { $0.lowercased() }
+        let cniList = cni(values).map { $0.lowercased() }
         let cniSource = "cni: \(cniList.joined(separator: ","))"
         for plugin in ["calico", "canal", "cilium", "flannel"] where !cniList.contains(plugin) {
             result.append(.init(name: "rke2-\(plugin)", source: cniSource, implicit: true))
@@ -208,7 +207,7 @@ public struct RKE2Config: Sendable, Equatable {
         }
         if let version, version.major == 1, (31..<36).contains(version.minor) {
             // v1.31–v1.35 add the unselected ingress chart to the disable list; v1.36 truncates it instead.
-            let selected = (values["ingress-controller"] ?? ["ingress-nginx"]).flatMap(Self.splitCommas)
+            let selected = (values["ingress-controller"] ?? ["ingress-nginx"]).flatMap(splitCommas)
             if !selected.contains("traefik") {
                 result.append(.init(name: "rke2-traefik", source: "ingress-controller", implicit: true))
                 result.append(.init(name: "rke2-traefik-crd", source: "ingress-controller", implicit: true))

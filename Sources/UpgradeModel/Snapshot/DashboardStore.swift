@@ -82,8 +82,6 @@ public actor DashboardStore {
         return stream
     }
 
-    public var latest: DashboardSnapshot? { published }
-
     public func start() {
         switch source {
         case let .kube(client) where watcher == nil:

@@ -92,8 +92,6 @@ public struct RKE2Version: Sendable, Hashable, Comparable, CustomStringConvertib
     public var description: String { render(separator: "+", withPreRelease: true) }
     /// The form SUC and image tags use, `v1.31.6-rke2r1` (`+` is not allowed in tags).
     public var munged: String { render(separator: "-", withPreRelease: true) }
-    /// As written, keeping the separator that was parsed.
-    public var original: String { render(separator: separator, withPreRelease: true) }
     /// `semver-parse.sh <tag> k8s`: `vX.Y.Z<sep>rke2rN`, pre-release dropped, separator kept.
     public var k8sForm: String { render(separator: separator, withPreRelease: false) }
     /// `semver-parse.sh <tag> all`: `vX.Y.Z`.

@@ -148,27 +148,38 @@ struct RestartCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var global: GlobalOptions
-    @Flag(help: "Restart without asking.")
-    var yes = false
-    @Option(help: "Seconds to wait for the new process and the API.")
-    var timeout: Double = 120
-    @Flag(name: .customLong("via-systemd"), help: "systemctl restart rke2-server|rke2-agent instead of signals.")
-    var viaSystemd = false
+    @OptionGroup var restart: RestartOptions
 
     func run() async throws {
-        guard timeout > 0 else { throw UpgradeError.input("--timeout must be positive") }
-        try Confirm.ask("Restart rke2 on this node?", yes: yes)
+        try Confirm.ask("Restart rke2 on this node?", yes: restart.yes)
         var client: KubeClient?
         if case let .connected(connected) = try ClusterConnection.open(explicit: global.kubeconfig, environment: global.environment) {
             client = connected
         }
-        let operation = RestartOperation(inspector: global.inspector, viaSystemd: viaSystemd, timeout: timeout, client: client)
-        let outcome = try await operation.run { line in
-            FileHandle.standardError.write(Data("… \(line)\n".utf8))
-        }
+        let outcome = try await restart.run(inspector: global.inspector, client: client)
         await client?.shutdown()
         print(outcome.summary)
         outcome.details.forEach { print("  " + $0) }
+    }
+}
+
+/// The options restart and rollback share, and the restart they both end with.
+struct RestartOptions: ParsableArguments {
+    @Flag(help: "Do it without asking.")
+    var yes = false
+    @Option(help: "Seconds to wait for the new process (and the API).")
+    var timeout: Double = 120
+    @Flag(name: .customLong("via-systemd"), help: "systemctl restart rke2-server|rke2-agent instead of signals.")
+    var viaSystemd = false
+
+    func validate() throws {
+        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+    }
+
+    func run(inspector: LocalInspector, client: KubeClient?) async throws -> OperationOutcome {
+        try await RestartOperation(inspector: inspector, viaSystemd: viaSystemd, timeout: timeout, client: client).run { line in
+            FileHandle.standardError.write(Data("… \(line)\n".utf8))
+        }
     }
 }
 
@@ -180,18 +191,13 @@ struct RollbackCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var global: GlobalOptions
-    @Flag(help: "Roll back without asking.")
-    var yes = false
-    @Option(help: "Seconds to wait for the restarted process.")
-    var timeout: Double = 120
-    @Flag(name: .customLong("via-systemd"), help: "Restart with systemctl instead of signals.")
-    var viaSystemd = false
+    @OptionGroup var restart: RestartOptions
 
     func run() async throws {
         let rollback = RollbackOperation(inspector: global.inspector)
         let (backup, node, alreadyInstalled) = try rollback.candidate()
         if !alreadyInstalled {
-            try Confirm.ask("Reinstall \(backup.version?.description ?? backup.name) over \(node.binary?.version?.description ?? "the current binary") and restart?", yes: yes)
+            try Confirm.ask("Reinstall \(backup.version?.description ?? backup.name) over \(node.binary?.version?.description ?? "the current binary") and restart?", yes: restart.yes)
         }
         let outcome = try rollback.run()
         print(outcome.summary)
@@ -200,10 +206,7 @@ struct RollbackCommand: AsyncParsableCommand {
             print("rke2 is not running: start it to run the restored binary")
             return
         }
-        let restart = try await RestartOperation(inspector: global.inspector, viaSystemd: viaSystemd, timeout: timeout, client: nil).run { line in
-            FileHandle.standardError.write(Data("… \(line)\n".utf8))
-        }
-        print(restart.summary)
+        print(try await restart.run(inspector: global.inspector, client: nil).summary)
     }
 }
 

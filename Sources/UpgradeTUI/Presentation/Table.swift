@@ -12,7 +12,6 @@ struct Column: Equatable {
     var comfortWidth: Int? = nil
     /// Dropped first when the pane is too narrow (lower goes first).
     var priority = 5
-    var alignRight = false
 }
 
 struct TableRow: Equatable {

@@ -79,9 +79,9 @@ enum DisplayWidth {
     }
 
     /// Pads (or truncates) to exactly `width` columns.
-    static func pad(_ text: String, to width: Int, ellipsis: String = "…", alignRight: Bool = false) -> String {
+    static func pad(_ text: String, to width: Int, ellipsis: String = "…") -> String {
         let cut = truncate(text, to: width, ellipsis: ellipsis)
         let fill = String(repeating: " ", count: max(0, width - of(cut)))
-        return alignRight ? fill + cut : cut + fill
+        return cut + fill
     }
 }

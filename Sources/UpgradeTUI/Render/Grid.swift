@@ -6,7 +6,6 @@ enum Role: UInt8, Sendable, CaseIterable {
 struct Style: Hashable, Sendable {
     var role: Role = .normal
     var bold = false
-    var underline = false
 
     static let normal = Style()
     static func role(_ role: Role, bold: Bool = false) -> Style { Style(role: role, bold: bold) }

@@ -159,7 +159,7 @@ enum PaneRenderer {
         var x = rect.x + 1
         for (index, width) in layout {
             let column = table.columns[index]
-            grid.put(DisplayWidth.pad(column.title, to: width, ellipsis: theme.ellipsis, alignRight: column.alignRight),
+            grid.put(DisplayWidth.pad(column.title, to: width, ellipsis: theme.ellipsis),
                      x: x, y: rect.y + 1, style: .role(.header, bold: true), maxWidth: width)
             x += width + 1
         }
@@ -186,7 +186,7 @@ enum PaneRenderer {
                     if pstate.nameOffset > 0 && rowIndex == pstate.selected { text = String(text.dropFirst(pstate.nameOffset)) }
                 }
                 let role = index < row.roles.count ? row.roles[index] : .normal
-                grid.put(DisplayWidth.pad(text, to: max(0, cellWidth), ellipsis: theme.ellipsis, alignRight: table.columns[index].alignRight),
+                grid.put(DisplayWidth.pad(text, to: max(0, cellWidth), ellipsis: theme.ellipsis),
                          x: x, y: y, style: .role(role), maxWidth: max(0, cellWidth))
                 x += cellWidth + 1
             }

@@ -16,7 +16,6 @@ struct Theme: Sendable, Equatable {
     var arrow: String { unicode ? "→" : "->" }
     var barFull: String { unicode ? "█" : "#" }
     var barEmpty: String { unicode ? "░" : "." }
-    var done: String { unicode ? "✓" : "ok" }
     var stepDone: String { unicode ? "●" : "*" }
     var stepTodo: String { unicode ? "○" : "o" }
     var stepBusy: String { unicode ? "◐" : "~" }

@@ -90,7 +90,6 @@ final class TerminalAdapter {
     private func attributes(_ style: Style) -> (attr_t, Int16) {
         var attr = ut_a_normal()
         if style.bold { attr |= ut_a_bold() }
-        if style.underline { attr |= ut_a_underline() }
         switch style.role {
         case .dim, .border: attr |= ut_a_dim()
         case .selected: attr |= ut_a_reverse()
