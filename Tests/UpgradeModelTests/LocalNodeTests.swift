@@ -108,8 +108,10 @@ final class LocalNodeTests: XCTestCase {
     }
 
     func testStatParsingWithSpacesAndParentheses() {
-        let parsed = ProcessScanner.parseStat(Data("123 (my (odd) proc) S 45 123 123 0".utf8))
-        XCTAssertEqual(parsed?.0, "my (odd) proc")
-        XCTAssertEqual(parsed?.1, 45)
+        let fields = "S 45 123 123 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 12345 67"
+        let parsed = ProcessScanner.parseStat(Data("123 (my (odd) proc) \(fields)".utf8))
+        XCTAssertEqual(parsed?.comm, "my (odd) proc")
+        XCTAssertEqual(parsed?.ppid, 45)
+        XCTAssertEqual(parsed?.startTicks, 987654)
     }
 }

@@ -44,7 +44,7 @@ final class PlanApplyTests: XCTestCase {
         XCTAssertEqual(((try plan(emulator, "server-plan"))?["spec"] as? [String: Any])?["version"] as? String, "v1.32.3+rke2r1")
         XCTAssertEqual(Set(try emulator.requests().map(\.method)), ["GET", "POST", "PUT"], "only Plans are written")
         XCTAssertTrue(try emulator.requests().filter { $0.method != "GET" }.allSatisfy { $0.path.contains("/plans") })
-        let audit = try box.read(box.auditLog).split(separator: "\n").map { try JSONValue.parse(String($0)) }
+        let audit = try box.read(box.auditLog).split(separator: "\n").map { try JSONValue.parse(String($0)) }.filter { $0["phase"]?.stringValue == "result" }
         XCTAssertEqual(audit.compactMap { $0["result"]?.stringValue }, ["ok", "no-op", "ok"])
         await client.shutdown()
     }
@@ -83,6 +83,39 @@ final class PlanApplyTests: XCTestCase {
         await client.shutdown()
     }
 
+    func testAPlanEditedDuringTheReviewIsNotOverwritten() async throws {
+        let (box, emulator, client) = try setUp()
+        let operation = PlanOperation(client: client, namespace: "system-upgrade", inspector: box.inspector)
+        _ = try await operation.apply(try await operation.prepare(target: .version(RKE2Version("v1.32.2+rke2r1")!)), force: nil)
+        let prepared = try await operation.prepare(target: .version(RKE2Version("v1.32.3+rke2r1")!))
+        // While the operator reads the review, a colleague pauses the server plan.
+        try emulator.patch("/apis/upgrade.cattle.io/v1/namespaces/system-upgrade/plans/server-plan", ["spec": ["concurrency": 0]])
+        do {
+            _ = try await operation.apply(prepared, force: nil)
+            XCTFail("a Plan changed since the review must not be written")
+        } catch let error as UpgradeError {
+            XCTAssertEqual(error.kind, .refused)
+            XCTAssertTrue(error.message.contains("server-plan changed since review"), error.message)
+        }
+        let server = try XCTUnwrap(try plan(emulator, "server-plan"))
+        XCTAssertEqual((server["spec"] as? [String: Any])?["concurrency"] as? Int, 0, "the colleague's change is kept")
+        XCTAssertEqual((server["spec"] as? [String: Any])?["version"] as? String, "v1.32.2+rke2r1")
+        // A Plan created by someone else during the review of a creation: the same.
+        let (box2, emulator2, client2) = try setUp()
+        let fresh = PlanOperation(client: client2, namespace: "system-upgrade", inspector: box2.inspector)
+        let creation = try await fresh.prepare(target: .version(RKE2Version("v1.32.2+rke2r1")!))
+        _ = try await fresh.apply(try await fresh.prepare(target: .version(RKE2Version("v1.32.2+rke2r1")!)), force: nil)
+        do {
+            _ = try await fresh.apply(creation, force: nil)
+            XCTFail("created meanwhile")
+        } catch let error as UpgradeError {
+            XCTAssertTrue(error.message.contains("changed since review"), error.message)
+        }
+        _ = emulator2
+        await client.shutdown()
+        await client2.shutdown()
+    }
+
     func testAConcurrentChangeFailsCleanly() async throws {
         let (box, emulator, client) = try setUp()
         let operation = PlanOperation(client: client, namespace: "system-upgrade", inspector: box.inspector)
@@ -94,7 +127,7 @@ final class PlanApplyTests: XCTestCase {
             XCTFail("a conflict must fail")
         } catch let error as UpgradeError {
             XCTAssertEqual(error.kind, .failed)
-            XCTAssertTrue(error.message.contains("changed by someone else") && error.message.contains("nothing was overwritten"), error.message)
+            XCTAssertTrue(error.message.contains("changed since review") && error.message.contains("nothing was overwritten"), error.message)
         }
         await client.shutdown()
     }

@@ -134,10 +134,14 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(unskip.status, 0, unskip.stderr)
         XCTAssertFalse(box.exists(box.manifestsDir + "/rke2-canal.yaml.skip"))
 
-        let audit = try box.read(box.auditLog).split(separator: "\n")
-        XCTAssertEqual(audit.count, 3)
-        for line in audit {
-            let record = try JSONValue.parse(String(line))
+        let audit = try box.read(box.auditLog).split(separator: "\n").map { try JSONValue.parse(String($0)) }
+        XCTAssertEqual(audit.map { $0["phase"]?.stringValue }, ["intent", "result", "intent", "result", "intent", "result"],
+                       "an intent before each operation acts, a result after")
+        for (intent, result) in zip(audit.filter { $0["phase"]?.stringValue == "intent" }, audit.filter { $0["phase"]?.stringValue == "result" }) {
+            XCTAssertEqual(intent["id"], result["id"])
+            XCTAssertEqual(intent["result"]?.stringValue, "started")
+        }
+        for record in audit {
             XCTAssertNotNil(record["time"]?.stringValue)
             XCTAssertNotNil(record["node"]?.stringValue)
         }

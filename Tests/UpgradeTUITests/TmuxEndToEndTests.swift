@@ -209,7 +209,9 @@ final class TmuxWorkflowTests: XCTestCase {
         try term.send("C-u")
         try term.send("-l", new)
         try term.send("Enter")
-        try term.waitFor("the swap review") { $0.contains("Swap to v1.32.2+rke2r1") && $0.contains("[y] yes") }
+        try term.waitFor("the swap review with the sha256 that y installs") {
+            $0.contains("Swap to v1.32.2+rke2r1") && $0.contains("[y] yes") && $0.contains("sha256 ")
+        }
         try term.send("y")
         try term.waitFor("the swap done") { $0.contains("installed v1.32.2+rke2r1") }
         try term.waitFor("restart pending in the header") { $0.contains("RESTART PENDING") }
@@ -225,7 +227,9 @@ final class TmuxWorkflowTests: XCTestCase {
 
         // R: the rollback, then its restart.
         try term.send("R")
-        try term.waitFor("the rollback confirmation") { $0.contains("Roll back rke2 on this node?") }
+        try term.waitFor("the rollback review, naming both versions") {
+            $0.contains("Roll back to v1.31.6+rke2r1") && $0.contains("v1.32.2+rke2r1 → v1.31.6+rke2r1") && $0.contains("etcd snapshot")
+        }
         try term.send("y")
         try term.waitFor(timeout: 20, "the rollback done") { $0.contains("reinstalled v1.31.6+rke2r1") }
         let afterRollback = try JSONValue.parse(try Shell.cli(["status", "-o", "json", "--kubeconfig", "/dev/null"] + box.cliOptions).stdout)
@@ -233,7 +237,8 @@ final class TmuxWorkflowTests: XCTestCase {
 
         try term.send("q")
         try term.waitFor("the shell") { $0.contains("DASHBOARD-EXITED 0") }
-        let audit = try box.read(box.auditLog).split(separator: "\n").compactMap { try? JSONValue.parse(String($0))["command"]?.stringValue }
+        let audit = try box.read(box.auditLog).split(separator: "\n").compactMap { try? JSONValue.parse(String($0)) }
+            .filter { $0["phase"]?.stringValue == "result" }.compactMap { $0["command"]?.stringValue }
         XCTAssertEqual(audit, ["plan", "swap", "restart", "rollback", "restart"])
     }
 }

@@ -69,8 +69,10 @@ final class WorkflowCLITests: XCTestCase {
         let back = try JSONValue.parse(try Shell.cli(["status", "-o", "json"] + options).stdout)
         XCTAssertEqual(back["local"]?["process"]?["runningVersion"]?.stringValue, "v1.31.6+rke2r1")
 
-        // One parseable audit record per mutating command.
-        let audit = try box.read(box.auditLog).split(separator: "\n").map { try JSONValue.parse(String($0)) }
+        // One parseable intent and result record per mutating command.
+        let all = try box.read(box.auditLog).split(separator: "\n").map { try JSONValue.parse(String($0)) }
+        XCTAssertEqual(all.filter { $0["phase"]?.stringValue == "intent" }.count, 8)
+        let audit = all.filter { $0["phase"]?.stringValue == "result" }
         XCTAssertEqual(audit.compactMap { $0["command"]?.stringValue }, ["plan", "plan", "swap", "swap", "restart", "restart", "rollback", "restart"])
         XCTAssertEqual(audit.compactMap { $0["result"]?.stringValue }, ["refused", "ok", "ok", "no-op", "ok", "no-op", "ok", "ok"])
     }

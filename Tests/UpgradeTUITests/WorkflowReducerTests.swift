@@ -16,26 +16,30 @@ final class WorkflowReducerTests: XCTestCase {
         h.press(.tab)
         XCTAssertEqual(h.press(.enter), [.preparePlan(target: "v1.32.2+rke2r1")])
         XCTAssertNil(h.state.overlay)
-        let review = Review(kind: .plan, title: "Plan v1.32.2+rke2r1", lines: ["checks"], scroll: 0, typeToConfirm: "v1.32.2+rke2r1", typed: "", blocked: false)
+        let prepared = PlanOperation.Prepared(target: .version(RKE2Version("v1.32.2+rke2r1")!), resolved: RKE2Version("v1.32.2+rke2r1"),
+                                              plans: [], existing: [], checks: [], cluster: h.model.snapshot!.cluster)
+        let review = Review(kind: .plan(prepared), title: "Plan v1.32.2+rke2r1", lines: ["checks"], scroll: 0, typeToConfirm: "v1.32.2+rke2r1", typed: "", blocked: false)
         _ = Reducer.reduce(&h.state, .reviewReady(review), model: h.model, layout: h.layout)
         XCTAssertEqual(h.press(.enter), [], "not typed yet")
         XCTAssertEqual(h.state.message?.text, "type v1.32.2+rke2r1 exactly to confirm")
         h.type("v1.32.2+rke2r")
         XCTAssertEqual(h.press(.enter), [])
         h.type("1")
-        XCTAssertEqual(h.press(.enter), [.applyPlan(target: "v1.32.2+rke2r1")])
+        XCTAssertEqual(h.press(.enter), [.applyPlan(prepared)], "the reviewed plans are what is applied")
     }
 
     func testABlockedReviewCannotBeConfirmed() {
         var h = Harness()
-        let review = Review(kind: .swap(path: "/tmp/rke2"), title: "Swap", lines: [], scroll: 0, typeToConfirm: nil, typed: "", blocked: true)
+        let prepared = SwapPreparation(source: "/tmp/rke2", staged: "/usr/local/bin/.upgrade-tui-staging.1.abc/rke2", target: "/usr/local/bin/rke2",
+                                       newVersion: nil, newSha: "abc", currentVersion: nil, currentSha: nil, checks: [])
+        let review = Review(kind: .swap(prepared), title: "Swap", lines: [], scroll: 0, typeToConfirm: nil, typed: "", blocked: true)
         _ = Reducer.reduce(&h.state, .reviewReady(review), model: h.model, layout: h.layout)
         XCTAssertEqual(h.press(.char("y")), [])
         XCTAssertTrue(h.state.message?.text.contains("--force REASON") == true)
         var ok = review
         ok.blocked = false
         _ = Reducer.reduce(&h.state, .reviewReady(ok), model: h.model, layout: h.layout)
-        XCTAssertEqual(h.press(.char("y")), [.swap(path: "/tmp/rke2")])
+        XCTAssertEqual(h.press(.char("y")), [.swap(prepared)], "the reviewed bytes (sha256) are what is installed")
     }
 
     func testSwapDialogCompletesAndChecks() {
@@ -55,12 +59,36 @@ final class WorkflowReducerTests: XCTestCase {
         h.press(.char("r"))
         guard case let .confirm(restart) = h.state.overlay else { return XCTFail("no restart confirmation") }
         XCTAssertTrue(restart.lines.contains("running v1.31.6+rke2r1 → installed v1.32.2+rke2r1"), "\(restart.lines)")
-        XCTAssertEqual(h.press(.char("y")), [.restart])
-        h.press(.char("R"))
-        XCTAssertEqual(h.press(.char("y")), [.rollback])
-        h.press(.char("R"))
+        let running = h.model.snapshot!.local.running!.process
+        XCTAssertEqual(h.press(.char("y")), [.restart(running.identity)], "the process on screen, pinned by its start time")
+        XCTAssertEqual(h.press(.char("R")), [.prepareRollback], "rollback is prepared first, then reviewed")
+        let backup = BinaryInstaller.Backup(path: "/b/rke2-x", name: "rke2-x", version: RKE2Version("v1.31.6+rke2r1"), tag: nil)
+        let prepared = RollbackPreparation(backup: backup, backupSha: "abc", installedPath: "/usr/local/bin/rke2",
+                                           installedVersion: RKE2Version("v1.32.2+rke2r1"), installedSha: "def", alreadyInstalled: false, running: true)
+        _ = Reducer.reduce(&h.state, .reviewReady(ReviewText.rollback(prepared)), model: h.model, layout: h.layout)
+        guard case let .review(review) = h.state.overlay else { return XCTFail("no rollback review") }
+        XCTAssertTrue(review.lines.contains("/usr/local/bin/rke2: v1.32.2+rke2r1 → v1.31.6+rke2r1"), "\(review.lines)")
+        XCTAssertTrue(review.lines.contains { $0.contains("etcd snapshot") }, "a minor rollback names the snapshot before confirming")
+        XCTAssertEqual(h.press(.char("y")), [.rollback(prepared)])
+        _ = Reducer.reduce(&h.state, .reviewReady(ReviewText.rollback(prepared)), model: h.model, layout: h.layout)
         XCTAssertEqual(h.press(.escape), [])
         XCTAssertNil(h.state.overlay)
+    }
+
+    func testQuittingDuringAnOperationAsksAndThenInterrupts() {
+        var h = Harness()
+        h.state.mutationRunning = true
+        h.state.busy = "swapping the binary"
+        XCTAssertEqual(h.press(.char("q")), [], "does not quit while a swap runs")
+        guard case let .confirm(question) = h.state.overlay else { return XCTFail("no question") }
+        XCTAssertTrue(question.lines.joined().contains("swapping the binary"))
+        XCTAssertEqual(h.press(.char("n")), [])
+        XCTAssertNil(h.state.overlay)
+        h.press(.char("q"))
+        XCTAssertEqual(h.press(.char("y")), [.interruptAndQuit])
+        _ = Reducer.reduce(&h.state, .operationFinished(Message(text: "interrupted", severity: .error)), model: h.model, layout: h.layout)
+        XCTAssertFalse(h.state.mutationRunning)
+        XCTAssertEqual(h.press(.char("q")), [.quit], "idle again: q quits")
     }
 
     func testReadOnlyHasNoWorkflowKeys() {

@@ -24,6 +24,10 @@ public struct AuditRecord: Sendable, Equatable {
         }
     }
 
+    /// Joins an operation's `intent` record (appended before it acts) to its `result` record.
+    public var id: String
+    /// `intent` or `result`.
+    public var phase: String
     public var time: Date
     public var user: AuditUser
     public var node: String
@@ -31,7 +35,7 @@ public struct AuditRecord: Sendable, Equatable {
     public var arguments: [String]
     public var before: BinaryState?
     public var after: BinaryState?
-    /// `ok`, `no-op`, `refused` or `failed`.
+    /// `started` (intent), then `ok`, `no-op`, `refused`, `failed` or `interrupted`.
     public var result: String
     public var error: String?
     /// Operation-specific facts (markers created, forced checks and the reason).
@@ -39,6 +43,8 @@ public struct AuditRecord: Sendable, Equatable {
 
     public init(command: String, arguments: [String], user: AuditUser = .current, node: String = POSIX.hostName(),
                 time: Date = Date()) {
+        self.id = "\(UInt64(time.timeIntervalSince1970 * 1000))-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        self.phase = "result"
         self.time = time
         self.user = user
         self.node = node
@@ -54,6 +60,8 @@ public struct AuditRecord: Sendable, Equatable {
             return .object([("version", .string(state.version)), ("sha256", .string(state.sha256))])
         }
         return .object([
+            ("id", .string(id)),
+            ("phase", .string(phase)),
             ("time", .string(JSONValue.timestamp(time))),
             ("user", .string(user.name)),
             ("uid", .number(Double(user.uid))),
@@ -78,9 +86,16 @@ public final class AuditLog: @unchecked Sendable {
     public init(path: String) throws {
         self.path = path
         try POSIX.makeDirectories((path as NSString).deletingLastPathComponent, mode: 0o750)
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        // Never through a symlink, never into a FIFO, never into another user's file.
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o640)
         guard fd >= 0 else {
-            throw UpgradeError.refused("cannot write the audit log \(path): \(POSIX.errorText()); pass --audit-log PATH")
+            let why = errno == ELOOP ? "it is a symlink" : POSIX.errorText()
+            throw UpgradeError.refused("cannot write the audit log \(path): \(why); pass --audit-log PATH")
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0, POSIX.isRegular(st), st.st_uid == POSIX.effectiveUID else {
+            close(fd)
+            throw UpgradeError.refused("the audit log \(path) is not a regular file owned by uid \(POSIX.effectiveUID); pass --audit-log PATH")
         }
         self.fd = fd
     }
@@ -95,56 +110,3 @@ public final class AuditLog: @unchecked Sendable {
     }
 }
 
-/// The frame of every mutating operation: the privilege check, the audit log opened before anything
-/// changes (an unwritable log refuses the operation), the node lock, and exactly one record whatever
-/// happens: `ok` (or what the body sets, e.g. `no-op`), `refused` or `failed` with the error.
-public enum Audited {
-    public static func run<T>(paths: HostPaths, command: String, arguments: [String], lockLabel: String? = nil,
-                              user: AuditUser = .current, time: Date = Date(), _ body: (inout AuditRecord) throws -> T) throws -> T {
-        let (audit, lock, record) = try begin(paths: paths, command: command, arguments: arguments, lockLabel: lockLabel, user: user, time: time)
-        defer { lock.release() }
-        var current = record
-        do {
-            let value = try body(&current)
-            try audit.append(current)
-            return value
-        } catch let error as UpgradeError {
-            throw fail(error, record: current, audit: audit)
-        }
-    }
-
-    public static func run<T>(paths: HostPaths, command: String, arguments: [String], lockLabel: String? = nil,
-                              user: AuditUser = .current, time: Date = Date(), _ body: (inout AuditRecord) async throws -> T) async throws -> T {
-        let (audit, lock, record) = try begin(paths: paths, command: command, arguments: arguments, lockLabel: lockLabel, user: user, time: time)
-        defer { lock.release() }
-        var current = record
-        do {
-            let value = try await body(&current)
-            try audit.append(current)
-            return value
-        } catch let error as UpgradeError {
-            throw fail(error, record: current, audit: audit)
-        }
-    }
-
-    private static func begin(paths: HostPaths, command: String, arguments: [String], lockLabel: String?, user: AuditUser,
-                              time: Date) throws -> (AuditLog, OperationLock, AuditRecord) {
-        try Privilege.requireWriteAccess(dataDir: paths.dataDir, command: command)
-        let audit = try AuditLog(path: paths.auditLog)
-        let record = AuditRecord(command: command, arguments: arguments, user: user, time: time)
-        do {
-            let lock = try OperationLock.acquire(path: paths.lockFile, command: lockLabel ?? ([command] + arguments).joined(separator: " "), user: user)
-            return (audit, lock, record)
-        } catch let error as UpgradeError {
-            throw fail(error, record: record, audit: audit)
-        }
-    }
-
-    private static func fail(_ error: UpgradeError, record: AuditRecord, audit: AuditLog) -> UpgradeError {
-        var record = record
-        record.result = error.kind == .failed ? "failed" : "refused"
-        record.error = error.message
-        try? audit.append(record)
-        return error
-    }
-}

@@ -105,6 +105,8 @@ public enum BinaryInstaller {
     public static func backup(_ binary: String, version: RKE2Version?, into dir: String, tag: String? = nil,
                               keep: Int = 3, now: Date = Date()) throws -> String {
         try POSIX.makeDirectories(dir, mode: 0o700)
+        // Leftovers of a backup that died half-way (the caller holds the node lock: none is in progress).
+        for name in (try? POSIX.listDirectory(dir)) ?? [] where name.hasSuffix(".partial") { unlink(dir + "/" + name) }
         let stamp = stampFormatter.string(from: now)
         let name = "rke2-\(stamp)-\(version?.description ?? "unknown")" + (tag.map { "-\($0)" } ?? "")
         let path = dir + "/" + name
@@ -113,7 +115,7 @@ public enum BinaryInstaller {
         defer { close(input) }
         let temporary = path + ".partial"
         unlink(temporary)
-        let output = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o700)
+        let output = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o700)
         guard output >= 0 else { throw POSIX.fail("cannot create the backup", temporary) }
         do {
             defer { close(output) }
@@ -143,6 +145,13 @@ public enum BinaryInstaller {
         public let name: String
         public let version: RKE2Version?
         public let tag: String?
+
+        public init(path: String, name: String, version: RKE2Version?, tag: String?) {
+            self.path = path
+            self.name = name
+            self.version = version
+            self.tag = tag
+        }
     }
 
     /// Backups, newest first (by the UTC stamp in the name).

@@ -80,19 +80,40 @@ public struct LocalInspector: Sendable {
         self.configExplicit = configExplicit
     }
 
+    /// The one resolution of this node's paths that every operation uses (markers, lock, backups,
+    /// snapshots, manifests): the data dir from `--data-dir`, then `RKE2_DATA_DIR` (both explicit), then
+    /// the running rke2's `--data-dir`, then `data-dir:` in the config and its drop-ins, then the default;
+    /// the config file from `--config`, `RKE2_CONFIG_FILE`, then the running rke2's `--config`.
+    /// A config that cannot be read resolves nothing here; `inspect()` reports it.
+    public func resolved() -> LocalInspector {
+        guard !dataDirExplicit || !configExplicit else { return self }
+        var copy = self
+        let process = try? ProcessScanner(procRoot: paths.procRoot, dataDir: dataDirExplicit ? paths.dataDir : nil).scan().process
+        let flags = RKE2Config.flagValues(process?.flags ?? [])
+        if !configExplicit, let file = flags.first(where: { $0.0 == "config" })?.1.last { copy.paths.configFile = file }
+        if !dataDirExplicit {
+            if let dir = flags.first(where: { $0.0 == "data-dir" })?.1.last {
+                copy.paths.dataDir = dir
+            } else if let dir = (try? RKE2Config.load(configFile: copy.paths.configFile))?.string("data-dir"), !dir.isEmpty {
+                copy.paths.dataDir = dir
+            }
+        }
+        copy.dataDirExplicit = true
+        copy.configExplicit = true
+        return copy
+    }
+
     public func inspect() throws -> LocalNode {
+        let resolved = self.resolved()
         var problems: [String] = []
-        var paths = self.paths
+        let paths = resolved.paths
         var process: RKE2Process?
         do {
-            process = try ProcessScanner(procRoot: paths.procRoot, dataDir: dataDirExplicit ? paths.dataDir : nil).find()
+            let scan = try ProcessScanner(procRoot: paths.procRoot, dataDir: paths.dataDir).scan()
+            process = scan.process
+            problems += scan.ignored
         } catch let error as UpgradeError {
             problems.append(error.message)
-        }
-        if let process {
-            let flags = RKE2Config.flagValues(process.flags)
-            if !dataDirExplicit, let dir = flags.first(where: { $0.0 == "data-dir" })?.1.last { paths.dataDir = dir }
-            if !configExplicit, let file = flags.first(where: { $0.0 == "config" })?.1.last { paths.configFile = file }
         }
 
         let binaryPath = paths.rke2Binary ?? process?.binaryPath ?? HostPaths.binarySearchPath.first { path in
@@ -125,6 +146,7 @@ public struct LocalInspector: Sendable {
     }
 
     func inspectBinary(_ path: String) -> InstalledBinary {
+        let path = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         guard let st = POSIX.fileInfo(path) else {
             return InstalledBinary(path: path, version: nil, commit: nil, goVersion: nil, sha256: nil,
                                    problem: "rke2 binary \(path) does not exist")
@@ -134,6 +156,10 @@ public struct LocalInspector: Sendable {
                                    problem: "rke2 binary \(path) is not a regular file")
         }
         let sha = try? FileFacts.shared.sha256(path)
+        if let distrust = TrustedPath.problem(executable: path) {
+            return InstalledBinary(path: path, version: nil, commit: nil, goVersion: nil, sha256: sha,
+                                   problem: "\(path) was not run (--version): \(distrust)")
+        }
         if let cached = FileFacts.shared.version(of: path) {
             return InstalledBinary(path: path, version: cached.version, commit: cached.commit,
                                    goVersion: cached.goVersion, sha256: sha, problem: nil)

@@ -6,15 +6,22 @@ public struct RKE2Process: Sendable, Equatable {
         public let pid: Int32
         /// `containerd` or `kubelet` (the process' comm, as `pgrep -l` prints it).
         public let name: String
+        /// Its start time (clock ticks since boot): with the pid, the identity that a signal is pinned to.
+        public let startTicks: UInt64
 
-        public init(pid: Int32, name: String) {
+        public init(pid: Int32, name: String, startTicks: UInt64 = 0) {
             self.pid = pid
             self.name = name
+            self.startTicks = startTicks
         }
+
+        public var identity: ProcessIdentity { ProcessIdentity(pid: pid, startTicks: startTicks) }
     }
 
-    public init(pid: Int32, role: String, arguments: [String], argv0: String, exe: String, exeDeleted: Bool, children: [Child]) {
+    public init(pid: Int32, startTicks: UInt64 = 0, role: String, arguments: [String], argv0: String, exe: String, exeDeleted: Bool,
+                children: [Child]) {
         self.pid = pid
+        self.startTicks = startTicks
         self.role = role
         self.arguments = arguments
         self.argv0 = argv0
@@ -24,6 +31,8 @@ public struct RKE2Process: Sendable, Equatable {
     }
 
     public let pid: Int32
+    /// Its start time (clock ticks since boot): a reused pid has another one.
+    public let startTicks: UInt64
     /// `server` or `agent`.
     public let role: String
     /// argv, without argv[0].
@@ -40,6 +49,7 @@ public struct RKE2Process: Sendable, Equatable {
     /// The file upgrade.sh replaces: argv[0] when absolute, else the exe path.
     public var binaryPath: String { argv0.hasPrefix("/") ? argv0 : exe }
     public var procExe: String { "/proc/\(pid)/exe" }
+    public var identity: ProcessIdentity { ProcessIdentity(pid: pid, startTicks: startTicks) }
 
     /// The arguments after the subcommand (what rke2 parses as flags).
     public var flags: [String] {
@@ -48,9 +58,19 @@ public struct RKE2Process: Sendable, Equatable {
     }
 }
 
+/// What a scan of `/proc` found: the rke2 process (nil when none runs) and the rke2-like processes
+/// that were not trusted, each with the reason (SECURITY.md: only root's processes running root's files).
+public struct ProcessScan: Sendable, Equatable {
+    public var process: RKE2Process?
+    public var ignored: [String]
+}
+
 /// Finds the running rke2 by scanning `/proc` (RKE2-FACTS §1.2: upgrade.sh greps `ps` for
 /// `(/usr|/usr/local|/opt/rke2)/bin/rke2 .*(server|agent)`; upgrade-tui accepts any path whose argv[0]
-/// or exe base name is `rke2`, so that custom tarball prefixes work too).
+/// or exe base name is `rke2`, so that custom tarball prefixes work too). A candidate counts only when
+/// it runs as uid 0 (real, effective, saved and fs; for an unprivileged caller its own uid also does)
+/// and, where `/proc/PID/exe` can be read, its executable passes `TrustedPath`: any user can name a
+/// process `rke2 server`, only root can make one that counts.
 public struct ProcessScanner: Sendable {
     public let procRoot: String
     /// Processes whose explicit `--data-dir` differs from this one are some other rke2 instance.
@@ -65,13 +85,17 @@ public struct ProcessScanner: Sendable {
         let pid: Int32
         let ppid: Int32
         let comm: String
+        let startTicks: UInt64
         let argv: [String]
         let exe: String?
     }
 
-    /// The rke2 process, nil when none runs. More than one → an error naming them, as upgrade.sh does.
-    public func find() throws -> RKE2Process? {
+    /// The rke2 process, nil when none runs. More than one trusted → an error naming them, as upgrade.sh does.
+    public func find() throws -> RKE2Process? { try scan().process }
+
+    public func scan() throws -> ProcessScan {
         let entries = try readProcessTable()
+        var ignored: [String] = []
         let candidates = entries.compactMap { entry -> (Entry, String)? in
             guard let argv0 = entry.argv.first else { return nil }
             let exeBase = entry.exe.map { Self.stripDeleted($0).0 }.map { ($0 as NSString).lastPathComponent }
@@ -83,9 +107,13 @@ public struct ProcessScanner: Sendable {
                Self.normalize(theirs) != Self.normalize(dataDir) {
                 return nil
             }
+            if let problem = trustProblem(entry) {
+                ignored.append("ignored rke2-like process \(entry.pid) \(problem)")
+                return nil
+            }
             return (entry, role)
         }
-        guard !candidates.isEmpty else { return nil }
+        guard !candidates.isEmpty else { return ProcessScan(process: nil, ignored: ignored) }
         guard candidates.count == 1, let (entry, role) = candidates.first else {
             let list = candidates.map { "\($0.0.pid) (\($0.0.argv.joined(separator: " ")))" }.joined(separator: ", ")
             throw UpgradeError.refused("found multiple rke2 processes: \(list); stop the extra one or pass --data-dir to pick one")
@@ -93,9 +121,35 @@ public struct ProcessScanner: Sendable {
         let (exe, deleted) = entry.exe.map(Self.stripDeleted) ?? ("", false)
         let children = entries
             .filter { $0.ppid == entry.pid && ($0.comm == "containerd" || $0.comm == "kubelet") }
-            .map { RKE2Process.Child(pid: $0.pid, name: $0.comm) }
-        return RKE2Process(pid: entry.pid, role: role, arguments: Array(entry.argv.dropFirst()),
-                           argv0: entry.argv[0], exe: exe, exeDeleted: deleted, children: children)
+            .map { RKE2Process.Child(pid: $0.pid, name: $0.comm, startTicks: $0.startTicks) }
+        let process = RKE2Process(pid: entry.pid, startTicks: entry.startTicks, role: role, arguments: Array(entry.argv.dropFirst()),
+                                  argv0: entry.argv[0], exe: exe, exeDeleted: deleted, children: children)
+        return ProcessScan(process: process, ignored: ignored)
+    }
+
+    /// Why an rke2-like process is not trusted; nil when it is root's, running root's file.
+    func trustProblem(_ entry: Entry) -> String? {
+        let base = "\(procRoot)/\(entry.pid)"
+        guard let uids = Self.uids(base + "/status") else { return "(its owner cannot be read)" }
+        guard uids.allSatisfy({ $0 == uids[0] }), TrustedPath.isTrustedOwner(uids[0]) else {
+            return "owned by uid \(uids.first { !TrustedPath.isTrustedOwner($0) } ?? uids[0])"
+        }
+        guard let exe = entry.exe else {
+            // Only root can read another user's /proc/PID/exe; an unprivileged scan executes nothing as root.
+            return POSIX.effectiveUID == 0 ? "(its executable cannot be read)" : nil
+        }
+        return TrustedPath.problem(processExe: base + "/exe", path: Self.stripDeleted(exe).0).map { "(\($0))" }
+    }
+
+    /// The real, effective, saved and filesystem uids from `/proc/PID/status` (not the owner of
+    /// `/proc/PID`, which is root for any process that made itself non-dumpable).
+    static func uids(_ statusPath: String) -> [UInt32]? {
+        guard let data = try? POSIX.readFileIfPresent(statusPath) else { return nil }
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.hasPrefix("Uid:") {
+            let values = line.dropFirst(4).split(whereSeparator: { $0 == "\t" || $0 == " " }).compactMap { UInt32($0) }
+            return values.count == 4 ? values : nil
+        }
+        return nil
     }
 
     private func readProcessTable() throws -> [Entry] {
@@ -105,25 +159,31 @@ public struct ProcessScanner: Sendable {
             let base = "\(procRoot)/\(name)"
             // Processes come and go while we read: any read failing just drops that entry.
             guard let statData = try? POSIX.readFileIfPresent(base + "/stat"),
-                  let (comm, ppid) = Self.parseStat(statData) else { return nil }
+                  let stat = Self.parseStat(statData) else { return nil }
             let cmdline = (try? POSIX.readFileIfPresent(base + "/cmdline")) ?? Data()
             let argv = cmdline.split(separator: 0, omittingEmptySubsequences: false)
                 .map { String(decoding: $0, as: UTF8.self) }
             let trimmed = argv.last == "" ? Array(argv.dropLast()) : argv
-            return Entry(pid: pid, ppid: ppid, comm: comm, argv: trimmed, exe: POSIX.readLink(base + "/exe"))
+            return Entry(pid: pid, ppid: stat.ppid, comm: stat.comm, startTicks: stat.startTicks, argv: trimmed,
+                         exe: POSIX.readLink(base + "/exe"))
         }
     }
 
-    /// `/proc/PID/stat`: `pid (comm) state ppid …`; comm may hold spaces and parentheses.
-    static func parseStat(_ data: Data) -> (String, Int32)? {
+    /// `/proc/PID/stat`: `pid (comm) state ppid … starttime(22) …`; comm may hold spaces and parentheses.
+    static func parseStat(_ data: Data) -> (comm: String, ppid: Int32, startTicks: UInt64)? {
         let text = String(decoding: data, as: UTF8.self)
         guard let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")") else { return nil }
         let comm = String(text[text.index(after: open)..<close])
+        // After the comm: field 3 (state) is index 0, ppid (4) index 1, starttime (22) index 19.
         let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 1, let ppid = Int32(fields[1]) else { return nil }
-        return (comm, ppid)
+        guard fields.count > 19, let ppid = Int32(fields[1]), let start = UInt64(fields[19]) else { return nil }
+        return (comm, ppid, start)
     }
 
+    /// The start time of `pid` now, nil when it is gone.
+    public static func startTicks(of pid: Int32, procRoot: String = "/proc") -> UInt64? {
+        (try? POSIX.readFileIfPresent("\(procRoot)/\(pid)/stat")).flatMap { $0 }.flatMap(parseStat)?.startTicks
+    }
     static func stripDeleted(_ path: String) -> (String, Bool) {
         path.hasSuffix(" (deleted)") ? (String(path.dropLast(10)), true) : (path, false)
     }

@@ -23,7 +23,7 @@ public struct SkipOperation: Sendable {
         self.mode = mode
         self.names = names
         self.dryRun = dryRun
-        self.inspector = inspector
+        self.inspector = inspector.resolved()
     }
 
     public func run(user: AuditUser = .current, now: Date = Date()) throws -> [SkipOutcome] {

@@ -8,6 +8,8 @@ public struct UpgradeError: Error, Sendable, CustomStringConvertible, Equatable 
         case refused
         /// The operation was attempted and failed: exit 1.
         case failed
+        /// A signal or the operator stopped the operation at a safe point: exit 1.
+        case interrupted
     }
 
     public let kind: Kind
@@ -21,6 +23,7 @@ public struct UpgradeError: Error, Sendable, CustomStringConvertible, Equatable 
     public static func input(_ message: String) -> UpgradeError { .init(.input, message) }
     public static func refused(_ message: String) -> UpgradeError { .init(.refused, message) }
     public static func failed(_ message: String) -> UpgradeError { .init(.failed, message) }
+    public static func interrupted(_ message: String) -> UpgradeError { .init(.interrupted, message) }
 
     public var exitCode: Int32 { kind == .input ? 2 : 1 }
     public var description: String { message }

@@ -3,7 +3,7 @@ import Foundation
 /// `upgrade-tui plan (--version V | --channel C)`: builds the server and agent Plans, runs the
 /// preflight, and creates or updates them. Writes only `upgrade.cattle.io/v1` Plans in the namespace.
 public struct PlanOperation: Sendable {
-    public struct Prepared: Sendable {
+    public struct Prepared: Sendable, Equatable {
         public let target: UpgradeTarget
         public let resolved: RKE2Version?
         public let plans: [KPlan]
@@ -39,7 +39,7 @@ public struct PlanOperation: Sendable {
                 resolve: @escaping @Sendable (String) async throws -> RKE2Version = { try await ChannelResolver.resolve($0) }) {
         self.client = client
         self.namespace = namespace
-        self.inspector = inspector
+        self.inspector = inspector.resolved()
         self.resolve = resolve
     }
 
@@ -75,22 +75,38 @@ public struct PlanOperation: Sendable {
         }
     }
 
-    /// Creates or updates both Plans under the node lock, with one audit record. A failed check refuses
-    /// unless `force` gives a reason; a Plan changed by someone else meanwhile fails cleanly (409).
+    /// Creates or updates both Plans under the node lock, with one audit record: exactly the objects
+    /// reviewed. Under the lock the preflight runs again (a failed check refuses unless `force` gives a
+    /// reason), and a Plan changed since the review refuses ("changed since review"): an update is a PUT
+    /// on the reviewed resourceVersion, a creation a POST that fails if the Plan appeared meanwhile.
     public func apply(_ prepared: Prepared, force: String?, user: AuditUser = .current) async throws -> OperationOutcome {
         try await Audited.run(paths: inspector.paths, command: "plan", arguments: [prepared.target.description],
                               lockLabel: "plan \(prepared.targetText)", user: user) { record in
             record.details["target"] = prepared.targetText
             record.details["namespace"] = namespace
-            try Forcing.check(prepared.failures, force: force, what: "plan (preflight)", record: &record)
+            let fresh = try await prepare(target: prepared.target)
+            if fresh.resolved != prepared.resolved {
+                throw UpgradeError.refused("the channel now resolves to \(fresh.resolved?.description ?? "nothing") (reviewed: \(prepared.targetText)); nothing was written: review again")
+            }
+            for plan in prepared.plans {
+                let name = plan.metadata.name
+                if Self.resourceVersion(name, in: fresh.existing) != Self.resourceVersion(name, in: prepared.existing) {
+                    throw UpgradeError.refused("Plan \(namespace)/\(name) changed since review; nothing was written: review again")
+                }
+            }
+            try Forcing.check(fresh.failures, force: force, what: "plan (preflight)", record: &record)
             var results: [String] = []
             for plan in prepared.plans {
-                results.append(try await write(plan))
+                results.append(try await write(plan, reviewed: prepared.existing.first { $0["metadata"]?["name"]?.stringValue == plan.metadata.name }))
             }
             record.result = results.allSatisfy { $0.hasSuffix("unchanged") } ? "no-op" : "ok"
             record.details["plans"] = results.joined(separator: "; ")
             return OperationOutcome(changed: record.result == "ok", summary: results.joined(separator: ", "), details: [])
         }
+    }
+
+    static func resourceVersion(_ name: String, in objects: [JSONValue]) -> String? {
+        objects.first { $0["metadata"]?["name"]?.stringValue == name }?["metadata"]?["resourceVersion"]?.stringValue
     }
 
     /// The Plan as the API has it (every field, not only the modelled ones); nil when it does not exist.
@@ -105,22 +121,22 @@ public struct PlanOperation: Sendable {
         }
     }
 
-    private func write(_ plan: KPlan) async throws -> String {
+    private func write(_ plan: KPlan, reviewed: JSONValue?) async throws -> String {
         let resource = KubeResource.plans(namespace)
         let name = plan.metadata.name
         do {
-            guard let current = try await fetch(name) else {
+            guard let reviewed else {
                 _ = try await client.send(.POST, resource.collectionPath, body: Data(PlanBuilder.planJSON(plan).serialized().utf8))
                 return "\(name) created"
             }
-            // PUT the existing object with our fields replaced, based on the resourceVersion just read:
-            // fields upgrade-tui does not manage are kept, and a concurrent change is a 409, not a lost update.
-            let merged = PlanBuilder.merged(existing: current, desired: plan, resourceVersion: current["metadata"]?["resourceVersion"]?.stringValue)
-            if PlanBuilder.comparable(merged) == PlanBuilder.comparable(current) { return "\(name) unchanged" }
+            // PUT the reviewed object with our fields replaced, on its resourceVersion: fields upgrade-tui
+            // does not manage are kept, and a change since the review is a 409, not a lost update.
+            let merged = PlanBuilder.merged(existing: reviewed, desired: plan, resourceVersion: reviewed["metadata"]?["resourceVersion"]?.stringValue)
+            if PlanBuilder.comparable(merged) == PlanBuilder.comparable(reviewed) { return "\(name) unchanged" }
             _ = try await client.send(.PUT, resource.objectPath(name), body: Data(merged.serialized().utf8))
             return "\(name) updated"
         } catch let error as KubeError where error.code == 409 {
-            throw UpgradeError.failed("Plan \(namespace)/\(name) was changed by someone else while upgrade-tui updated it; nothing was overwritten: rerun the command")
+            throw UpgradeError.failed("Plan \(namespace)/\(name) changed since review (someone else wrote it); nothing was overwritten: review again")
         } catch let error as KubeError {
             throw UpgradeError.failed("writing Plan \(namespace)/\(name): \(error.description)")
         }

@@ -1,11 +1,16 @@
 import Foundation
 
-/// What a swap would do: the checks, and the versions and hashes on both sides.
+/// What a swap would install, as reviewed: the private staged copy of the candidate (the only bytes
+/// that are ever run or installed), its sha256, and the checks.
 public struct SwapPreparation: Sendable, Equatable {
+    /// The path the operator named.
     public let source: String
+    /// The private copy of `source`, in a root-owned staging directory beside the target.
+    public let staged: String
     /// The installed binary that is replaced.
     public let target: String
     public let newVersion: RKE2Version?
+    /// sha256 of the staged copy: what the operator confirms, and what perform installs.
     public let newSha: String?
     public let currentVersion: RKE2Version?
     public let currentSha: String?
@@ -13,10 +18,12 @@ public struct SwapPreparation: Sendable, Equatable {
 
     /// upgrade.sh's "Binary already been replaced": the same bytes are installed already.
     public var alreadyInstalled: Bool { newSha != nil && newSha == currentSha }
+    public var failures: [PreflightCheck] { checks.filter { $0.status == .fail } }
 
-    public init(source: String, target: String, newVersion: RKE2Version?, newSha: String?, currentVersion: RKE2Version?,
-                currentSha: String?, checks: [PreflightCheck]) {
+    public init(source: String, staged: String, target: String, newVersion: RKE2Version?, newSha: String?,
+                currentVersion: RKE2Version?, currentSha: String?, checks: [PreflightCheck]) {
         self.source = source
+        self.staged = staged
         self.target = target
         self.newVersion = newVersion
         self.newSha = newSha
@@ -24,17 +31,16 @@ public struct SwapPreparation: Sendable, Equatable {
         self.currentSha = currentSha
         self.checks = checks
     }
-    public var failures: [PreflightCheck] { checks.filter { $0.status == .fail } }
-}
-
-/// Result lines of a mutating operation, for the CLI and the dashboard's message line.
-public struct OperationOutcome: Sendable, Equatable {
-    public let changed: Bool
-    public let summary: String
-    public let details: [String]
 }
 
 /// `upgrade-tui swap --binary PATH [--checksums FILE]`: installs a new rke2 binary on this node.
+///
+/// prepare: the candidate is copied into a private staging directory (created exclusively, nothing
+/// followed) and hashed there; the checksum (from `--checksums`, or a `sha256sum-<arch>.txt` beside the
+/// candidate) is verified on that copy; only a verified copy is run as root (`--version`); without a
+/// checksum it is run as `nobody` with no new privileges; a copy that fails its checksum is never run.
+/// perform: under the lock, the staged copy must still hash to the reviewed sha256 and the installed
+/// binary must be the one reviewed; the checks run again; then the backup, then the install.
 public struct SwapOperation: Sendable {
     public let binary: String
     public let checksums: String?
@@ -45,35 +51,111 @@ public struct SwapOperation: Sendable {
     public init(binary: String, checksums: String?, inspector: LocalInspector, cluster: ClusterStatus?) {
         self.binary = binary
         self.checksums = checksums
-        self.inspector = inspector
+        self.inspector = inspector.resolved()
         self.cluster = cluster
     }
 
     public func prepare() throws -> SwapPreparation {
-        guard let st = POSIX.fileInfo(binary) else {
-            throw UpgradeError.input("--binary \(binary) does not exist")
-        }
-        guard POSIX.isRegular(st) else { throw UpgradeError.input("--binary \(binary) is not a regular file") }
+        let source = binary.hasPrefix("/") ? binary : FileManager.default.currentDirectoryPath + "/" + binary
         let node = try inspector.inspect()
         guard let installed = node.binary else {
             throw UpgradeError.refused("no installed rke2 binary found (looked at the running process, /usr/local/bin, /usr/bin, /opt/rke2/bin); pass --rke2-binary")
         }
+        if let distrust = TrustedPath.problem(executable: installed.path) {
+            throw UpgradeError.refused("the installed binary is not safe to replace and run as root: \(distrust)")
+        }
+        let staging = try Staging.stage(source, besideTarget: installed.path)
         var checks: [PreflightCheck] = []
-        let executable = st.st_mode & 0o111 != 0
-        checks.append(PreflightCheck("executable", executable ? .pass : .fail, executable ? "\(binary) is executable" : "\(binary) is not executable (chmod +x it)"))
-        let sha = try? ManifestScanner.sha256(ofFile: binary)
+        checks.append(PreflightCheck("executable", staging.executable ? .pass : .fail,
+                                     staging.executable ? "\(source) is executable" : "\(source) is not executable (chmod +x it)"))
+        let checksum = checksumCheck(sha: staging.sha256, source: source)
+        checks.append(checksum.check)
         var version: RKE2Version?
-        if executable {
-            let result = try? Subprocess.run(binary, ["--version"], timeout: 10)
-            if let output = result.flatMap({ RKE2Version.parseVersionOutput($0.output) }) {
-                version = output.version
-                checks.append(PreflightCheck("version", .pass, "\(binary) --version: \(output.version)\(output.commit.map { " (\($0.prefix(12)))" } ?? "")"))
-            } else {
-                let why = result.map { $0.timedOut ? "did not answer within 10 s" : "printed no rke2 version (exit \($0.status))" } ?? "could not be run"
-                checks.append(PreflightCheck("version", .fail, "\(binary) --version \(why)"))
+        if staging.executable {
+            let (versionCheck, parsed) = versionCheck(staged: staging.path, source: source, checksum: checksum)
+            checks.append(versionCheck)
+            version = parsed
+        }
+        checks += versionChecks(version, node: node, installed: installed)
+        return SwapPreparation(source: source, staged: staging.path, target: installed.path, newVersion: version, newSha: staging.sha256,
+                               currentVersion: installed.version, currentSha: installed.sha256, checks: checks)
+    }
+
+    /// Removes the staged copy of a preparation that will not be performed.
+    public static func discard(_ prepared: SwapPreparation) {
+        Staging.remove(prepared.staged)
+    }
+
+    // MARK: checks
+
+    struct ChecksumVerdict {
+        let check: PreflightCheck
+        /// The staged copy matches a checksum file: it may be run as root.
+        let verified: Bool
+    }
+
+    func checksumCheck(sha: String, source: String) -> ChecksumVerdict {
+        let beside = (source as NSString).deletingLastPathComponent + "/sha256sum-\(HostArch.current).txt"
+        let explicit = checksums != nil
+        guard let file = checksums ?? (POSIX.fileInfo(beside).map(POSIX.isRegular) == true ? beside : nil) else {
+            return ChecksumVerdict(check: PreflightCheck("checksum", .warn, "no --checksums file and no sha256sum-\(HostArch.current).txt beside it: the binary's integrity is not verified (sha256 \(sha)); its --version runs as nobody"),
+                                   verified: false)
+        }
+        let data: Data
+        do {
+            data = try Staging.readSmallRegularFile(file)
+        } catch {
+            return ChecksumVerdict(check: PreflightCheck("checksum", .fail, (error as? UpgradeError)?.message ?? "cannot read \(file)"), verified: false)
+        }
+        let base = (source as NSString).lastPathComponent
+        let wanted = [base, "rke2.linux-\(HostArch.current)"]
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+        for name in wanted {
+            for line in lines {
+                let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+                guard parts.count >= 2 else { continue }
+                let entry = parts[1].hasPrefix("*") ? String(parts[1].dropFirst()) : String(parts[1])
+                guard entry == name else { continue }
+                let expected = parts[0].lowercased()
+                return expected == sha
+                    ? ChecksumVerdict(check: PreflightCheck("checksum", .pass, "sha256 \(sha.prefix(16))… matches \(entry) in \(file)"), verified: true)
+                    : ChecksumVerdict(check: PreflightCheck("checksum", .fail, "sha256 \(sha) does not match \(entry) in \(file) (\(expected)); the binary was not run"),
+                                      verified: false)
             }
         }
-        checks.append(checksumCheck(sha: sha))
+        if explicit {
+            return ChecksumVerdict(check: PreflightCheck("checksum", .fail, "\(file) has no entry for \(wanted.joined(separator: " or ")); the binary was not run"),
+                                   verified: false)
+        }
+        return ChecksumVerdict(check: PreflightCheck("checksum", .warn, "\(file) beside it has no entry for \(wanted.joined(separator: " or ")): not verified (sha256 \(sha)); its --version runs as nobody"),
+                               verified: false)
+    }
+
+    /// `--version` of the staged copy: as root only when its checksum verified, as nobody when there
+    /// was no checksum to verify, and not at all when the checksum failed.
+    func versionCheck(staged: String, source: String, checksum: ChecksumVerdict) -> (PreflightCheck, RKE2Version?) {
+        if checksum.check.status == .fail {
+            return (PreflightCheck("version", .fail, "not run: the checksum check failed"), nil)
+        }
+        let result: Subprocess.Result
+        do {
+            result = checksum.verified
+                ? try Subprocess.run(staged, ["--version"], timeout: 10)
+                : try Unprivileged.run(staged, ["--version"], timeout: 10)
+        } catch {
+            return (PreflightCheck("version", .fail, "\(source) --version could not be run: \((error as? UpgradeError)?.message ?? "\(error)")"), nil)
+        }
+        guard let output = RKE2Version.parseVersionOutput(result.output) else {
+            let why = result.timedOut ? "did not answer within 10 s" : "printed no rke2 version (exit \(result.status))"
+            return (PreflightCheck("version", .fail, "\(source) --version \(why)"), nil)
+        }
+        let how = checksum.verified ? "" : " (run as nobody)"
+        return (PreflightCheck("version", .pass, "\(source) --version: \(output.version)\(output.commit.map { " (\($0.prefix(12)))" } ?? "")\(how)"),
+                output.version)
+    }
+
+    func versionChecks(_ version: RKE2Version?, node: LocalNode, installed: InstalledBinary) -> [PreflightCheck] {
+        var checks: [PreflightCheck] = []
         let current = node.running?.runningVersion ?? installed.version
         if let version, let current {
             if version < current && !version.sameRelease(as: current) {
@@ -88,32 +170,7 @@ public struct SwapOperation: Sendable {
             }
         }
         checks.append(orderCheck(role: node.role, version: version, local: node))
-        return SwapPreparation(source: binary, target: installed.path, newVersion: version, newSha: sha,
-                               currentVersion: installed.version, currentSha: installed.sha256, checks: checks)
-    }
-
-    func checksumCheck(sha: String?) -> PreflightCheck {
-        guard let checksums else {
-            return PreflightCheck("checksum", .warn, "no --checksums file: the binary's integrity is not verified (sha256 \(sha ?? "?"))")
-        }
-        guard let data = try? POSIX.readFileIfPresent(checksums) else {
-            return PreflightCheck("checksum", .fail, "cannot read \(checksums)")
-        }
-        let base = (binary as NSString).lastPathComponent
-        let wanted = [base, "rke2.linux-\(HostArch.current)"]
-        for name in wanted {
-            for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
-                let parts = line.split(separator: " ", omittingEmptySubsequences: true)
-                guard parts.count >= 2 else { continue }
-                let file = parts[1].hasPrefix("*") ? String(parts[1].dropFirst()) : String(parts[1])
-                guard file == name else { continue }
-                let expected = parts[0].lowercased()
-                return expected == sha
-                    ? PreflightCheck("checksum", .pass, "matches \(file) in \(checksums)")
-                    : PreflightCheck("checksum", .fail, "sha256 \(sha ?? "?") does not match \(file) in \(checksums) (\(expected))")
-            }
-        }
-        return PreflightCheck("checksum", .fail, "\(checksums) has no entry for \(wanted.joined(separator: " or "))")
+        return checks
     }
 
     /// Servers before agents (RKE2-FACTS §4.6): an agent waits until every control-plane node runs the version.
@@ -136,47 +193,61 @@ public struct SwapOperation: Sendable {
         return PreflightCheck("servers first", .pass, "a server: servers go first, one at a time")
     }
 
-    /// Swaps under the node lock with an audit record. Failed checks refuse unless `force` gives a reason.
+    // MARK: perform
+
+    /// prepare, then perform: for callers that review nothing (tests, scripts with --yes).
     public func run(force: String?, user: AuditUser = .current) throws -> OperationOutcome {
+        let prepared = try prepare()
+        return try perform(prepared, force: force, user: user)
+    }
+
+    /// Installs exactly the reviewed bytes, under the node lock with an audit record. Failed checks
+    /// refuse unless `force` gives a reason; a node changed since the review refuses.
+    public func perform(_ prepared: SwapPreparation, force: String?, user: AuditUser = .current,
+                        interruption: Interruption = .shared) throws -> OperationOutcome {
         let paths = inspector.paths
-        let arguments = ["--binary", binary] + (checksums.map { ["--checksums", $0] } ?? [])
+        var arguments = ["--binary", prepared.source] + (checksums.map { ["--checksums", $0] } ?? [])
+        arguments += ["--sha256", prepared.newSha ?? "?"]
+        defer { Staging.remove(prepared.staged) }
         return try Audited.run(paths: paths, command: "swap", arguments: arguments, user: user) { record in
-            let prepared = try prepare()
             record.before = .init(version: prepared.currentVersion?.description, sha256: prepared.currentSha)
-            if prepared.alreadyInstalled {
+            let node = try inspector.inspect()
+            guard let installed = node.binary, installed.path == prepared.target else {
+                throw UpgradeError.refused("the installed binary changed since the review (it was \(prepared.target)); nothing was replaced: review again")
+            }
+            if prepared.alreadyInstalled && installed.sha256 == prepared.newSha {
                 record.result = "no-op"
                 record.after = record.before
                 return OperationOutcome(changed: false, summary: "binary already replaced: \(prepared.target) is \(prepared.newVersion?.description ?? "the same file")",
                                         details: [])
             }
-            try Forcing.check(prepared.failures, force: force, what: "swap", record: &record)
+            guard installed.sha256 == prepared.currentSha else {
+                throw UpgradeError.refused("\(prepared.target) changed since the review (sha256 \(installed.sha256 ?? "?"), reviewed \(prepared.currentSha ?? "?")); nothing was replaced: review again")
+            }
+            guard let newSha = prepared.newSha, (try? ManifestScanner.sha256(ofFile: prepared.staged)) == newSha else {
+                throw UpgradeError.refused("the staged copy no longer matches the reviewed sha256 \(prepared.newSha ?? "?"); nothing was replaced: review again")
+            }
+            // The checks again, under the lock: the node or the cluster may have moved since the review.
+            let fresh = prepared.checks.filter { ["executable", "checksum", "version"].contains($0.name) }
+                + versionChecks(prepared.newVersion, node: node, installed: installed)
+            try Forcing.check(fresh.filter { $0.status == .fail }, force: force, what: "swap", record: &record)
+            try interruption.checkpoint()
             let backup = try BinaryInstaller.backup(prepared.target, version: prepared.currentVersion, into: paths.backupsDir)
             record.details["backup"] = backup
-            try BinaryInstaller.install(source: binary, over: prepared.target) { temporary in
-                let result = try Subprocess.run(temporary, ["--version"], timeout: 10)
-                guard RKE2Version.parseVersionOutput(result.output)?.version == prepared.newVersion else {
-                    throw UpgradeError.failed("the copied binary does not report \(prepared.newVersion?.description ?? "a version"); nothing was replaced")
-                }
-                guard try ManifestScanner.sha256(ofFile: temporary) == prepared.newSha else {
-                    throw UpgradeError.failed("the copied binary's sha256 differs from \(binary); nothing was replaced")
+            try interruption.checkpoint()
+            try BinaryInstaller.install(source: prepared.staged, over: prepared.target) { temporary in
+                guard try ManifestScanner.sha256(ofFile: temporary) == newSha else {
+                    throw UpgradeError.failed("the copied binary's sha256 differs from the reviewed \(newSha); nothing was replaced")
                 }
             }
-            record.after = .init(version: prepared.newVersion?.description, sha256: prepared.newSha)
+            record.after = .init(version: prepared.newVersion?.description, sha256: newSha)
+            var details = ["backup of the old binary: \(backup)"]
+            if let now = try? ManifestScanner.sha256(ofFile: prepared.source), now != newSha {
+                details.append("\(prepared.source) changed after the review; the reviewed bytes (sha256 \(newSha.prefix(16))…) were installed")
+            }
             return OperationOutcome(changed: true,
                                     summary: "installed \(prepared.newVersion?.description ?? "the new binary") at \(prepared.target); rke2 still runs \(prepared.currentVersion?.description ?? "the old binary") until `upgrade-tui restart`",
-                                    details: ["backup of the old binary: \(backup)"])
+                                    details: details)
         }
-    }
-}
-
-/// Failed checks refuse an operation unless `--force` gives a reason; the reason is audited.
-enum Forcing {
-    static func check(_ failures: [PreflightCheck], force: String?, what: String, record: inout AuditRecord) throws {
-        guard !failures.isEmpty else { return }
-        guard let force, !force.isEmpty else {
-            throw UpgradeError.refused("\(what) refused: " + failures.map { "\($0.name): \($0.reason)" }.joined(separator: "; ") + " (--force REASON overrides)")
-        }
-        record.details["forced"] = failures.map(\.name).joined(separator: ", ")
-        record.details["forceReason"] = force
     }
 }

@@ -76,6 +76,7 @@ final class DashboardApp: @unchecked Sendable {
         logger.info("dashboard started", metadata: ["readOnly": "\(state.readOnly)", "size": "\(terminal.width)x\(terminal.height)"])
         var dirty = true
         var lastSecond = -1
+        var quitWhenIdle = false
         while true {
             if terminal.terminationSignal != 0 {
                 logger.info("terminating on signal \(terminal.terminationSignal)")
@@ -90,6 +91,7 @@ final class DashboardApp: @unchecked Sendable {
                 case let .event(event):
                     _ = reduce(event, terminal)
                     dirty = true
+                    if quitWhenIdle && !state.mutationRunning { return 0 }
                 }
             }
             if let key {
@@ -101,6 +103,11 @@ final class DashboardApp: @unchecked Sendable {
                         switch effect {
                         case .quit: return 0
                         case .repaint: terminal.repaint()
+                        case .interruptAndQuit:
+                            guard state.mutationRunning else { return 0 }
+                            Interruption.shared.request("the operator quitting the dashboard")
+                            quitWhenIdle = true
+                            state.busy = "stopping at the next safe step, then quitting"
                         default: start(effect)
                         }
                     }
@@ -140,13 +147,15 @@ final class DashboardApp: @unchecked Sendable {
         case let .skip(file): state.busy = "skipping \(file)"
         case let .unskip(file): state.busy = "unskipping \(file)"
         case let .preparePlan(target): state.busy = "checking \(target)"
-        case let .applyPlan(target): state.busy = "applying the plans for \(target)"
+        case let .applyPlan(prepared): state.busy = "applying the plans for \(prepared.targetText)"
         case let .prepareSwap(path): state.busy = "checking \(path)"
         case .swap: state.busy = "swapping the binary"
         case .restart: state.busy = "restarting rke2"
+        case .prepareRollback: state.busy = "checking the backups"
         case .rollback: state.busy = "rolling back"
         default: break
         }
+        if effect.isMutating { state.mutationRunning = true }
         Task {
             let event = await operations.perform(effect, snapshot: snapshot) { line in
                 mailbox.post(.event(.progress(line)))

@@ -28,12 +28,11 @@ struct DemoOperations: DashboardOperations {
                 var review = ReviewText.plan(PlanOperation.Prepared(target: target, resolved: resolved, plans: plans, existing: existing,
                                                                     checks: checks, cluster: snapshot.cluster))
                 review.title += " (demo: applied to the simulated cluster)"
-                DemoPlans.shared.set(plans)
                 return .reviewReady(review)
             } catch { return ReviewText.failure("plan", error) }
-        case .applyPlan:
+        case let .applyPlan(prepared):
             progress("applying the plans to the simulated cluster")
-            cluster.applyPlans(DemoPlans.shared.get())
+            cluster.applyPlans(prepared.plans)
             return .operationFinished(Message(text: "server-plan and agent-plan applied (simulated cluster)", severity: .ok))
         case let .prepareSwap(path):
             let installed = cluster.localVersions.installed.flatMap(RKE2Version.init)
@@ -45,7 +44,7 @@ struct DemoOperations: DashboardOperations {
                 checks.append(PreflightCheck("no downgrade", installed > new ? .fail : .pass, "\(installed) → \(new)"))
                 checks.append(PreflightCheck("no minor skip", installed.minorDistance(to: new) > 1 ? .fail : .pass, "\(installed.minorLine) → \(new.minorLine)"))
             }
-            let prepared = SwapPreparation(source: path, target: node.paths.rke2Binary ?? "", newVersion: new, newSha: "demo-\(new)",
+            let prepared = SwapPreparation(source: path, staged: path, target: node.paths.rke2Binary ?? "", newVersion: new, newSha: "demo-\(new)",
                                            currentVersion: installed, currentSha: installed.map { "demo-\($0)" }, checks: checks)
             return .reviewReady(ReviewText.swap(prepared))
         case .swap:
@@ -64,6 +63,14 @@ struct DemoOperations: DashboardOperations {
                 return .operationFinished(Message(text: "rke2 already runs the installed binary: nothing to restart", severity: .info))
             }
             return .operationFinished(Message(text: "restarted rke2 (simulated): now runs \(cluster.localVersions.running ?? "?")", severity: .ok))
+        case .prepareRollback:
+            let installed = cluster.localVersions.installed.flatMap(RKE2Version.init)
+            let backup = BinaryInstaller.Backup(path: node.paths.backupsDir + "/rke2-demo-\(DemoCluster.from)", name: "rke2-demo-\(DemoCluster.from)",
+                                                version: RKE2Version(DemoCluster.from), tag: nil)
+            let prepared = RollbackPreparation(backup: backup, backupSha: "demo-\(DemoCluster.from)", installedPath: node.paths.rke2Binary ?? "",
+                                               installedVersion: installed, installedSha: installed.map { "demo-\($0)" },
+                                               alreadyInstalled: installed == RKE2Version(DemoCluster.from), running: true)
+            return .reviewReady(ReviewText.rollback(prepared))
         case .rollback:
             progress("reinstalling the newest backup (simulated)")
             try? await Task.sleep(nanoseconds: 600_000_000)
@@ -72,17 +79,8 @@ struct DemoOperations: DashboardOperations {
             return .operationFinished(Message(text: "reinstalled \(DemoCluster.from) and restarted (simulated)", severity: .ok))
         case let .completePath(text):
             return .completion(PathCompletion.complete(text, list: PathCompletion.listDirectory))
-        case .quit, .repaint:
+        case .quit, .repaint, .interruptAndQuit:
             return .operationFinished(Message(text: "", severity: .info))
         }
     }
-}
-
-/// The plans prepared in the demo, between the review and the confirmation.
-final class DemoPlans: @unchecked Sendable {
-    static let shared = DemoPlans()
-    private let lock = NSLock()
-    private var plans: [KPlan] = []
-    func set(_ plans: [KPlan]) { lock.withLock { self.plans = plans } }
-    func get() -> [KPlan] { lock.withLock { plans } }
 }

@@ -32,17 +32,34 @@ enum ReviewText {
         case let .version(version): confirm = version.description
         case let .channel(url): confirm = prepared.resolved?.description ?? String(url.split(separator: "/").last ?? "")
         }
-        return Review(kind: .plan, title: "Plan \(prepared.targetText)", lines: lines, scroll: 0,
+        return Review(kind: .plan(prepared), title: "Plan \(prepared.targetText)", lines: lines, scroll: 0,
                       typeToConfirm: confirm, typed: "", blocked: !prepared.failures.isEmpty)
     }
 
     static func swap(_ prepared: SwapPreparation) -> Review {
-        var lines = ["\(prepared.target): \(prepared.currentVersion?.description ?? "?") → \(prepared.newVersion?.description ?? "?")", ""]
+        var lines = ["\(prepared.target): \(prepared.currentVersion?.description ?? "?") → \(prepared.newVersion?.description ?? "?")",
+                     "new binary: \(prepared.source)", "sha256 \(prepared.newSha ?? "?") (a private copy: these bytes are what y installs)", ""]
         lines += checkLines(prepared.checks, unicode: true)
         lines += ["", prepared.alreadyInstalled ? "These bytes are already installed: confirming changes nothing."
                   : "The old binary is kept as a backup; rke2 keeps running it until you restart (r)."]
-        return Review(kind: .swap(path: prepared.source), title: "Swap to \(prepared.newVersion?.description ?? prepared.source)",
+        return Review(kind: .swap(prepared), title: "Swap to \(prepared.newVersion?.description ?? prepared.source)",
                       lines: lines, scroll: 0, typeToConfirm: nil, typed: "", blocked: !prepared.failures.isEmpty)
+    }
+
+    static func rollback(_ prepared: RollbackPreparation) -> Review {
+        let from = prepared.installedVersion?.description ?? "the installed binary"
+        let to = prepared.backup.version?.description ?? prepared.backup.name
+        var lines = ["\(prepared.installedPath): \(from) → \(to)",
+                     "backup: \(prepared.backup.path)", "sha256 \(prepared.backupSha)", ""]
+        if prepared.alreadyInstalled {
+            lines.append("This backup is installed already: confirming only restarts rke2 if it still runs the old binary.")
+        } else {
+            lines.append("Reinstalls this backup (the replaced binary is kept), then restarts rke2.")
+        }
+        if let installed = prepared.installedVersion, let restored = prepared.backup.version, installed.minor != restored.minor {
+            lines += ["", "A minor-version rollback also needs the etcd snapshot taken on \(restored.minorLine) restored (RKE2 docs: roll-back)."]
+        }
+        return Review(kind: .rollback(prepared), title: "Roll back to \(to)", lines: lines, scroll: 0, typeToConfirm: nil, typed: "", blocked: false)
     }
 
     static func message(_ outcome: OperationOutcome) -> Message {
@@ -54,16 +71,16 @@ enum ReviewText {
     }
 }
 
-/// The real thing: this node's files and processes, and the cluster through the kubeconfig.
-final class HostOperations: DashboardOperations, @unchecked Sendable {
+/// The real thing: this node's files and processes, and the cluster through the kubeconfig. Every
+/// mutating effect carries the value that was prepared and reviewed; nothing is kept here between the
+/// review and the confirmation.
+struct HostOperations: DashboardOperations {
     let inspector: LocalInspector
     let namespace: String
     let client: KubeClient?
-    private let lock = NSLock()
-    private var preparedPlan: PlanOperation.Prepared?
 
     init(inspector: LocalInspector, namespace: String, client: KubeClient?) {
-        self.inspector = inspector
+        self.inspector = inspector.resolved()
         self.namespace = namespace
         self.client = client
     }
@@ -77,14 +94,10 @@ final class HostOperations: DashboardOperations, @unchecked Sendable {
             do {
                 let target = try UpgradeTarget.parse(version: RKE2Version(text) != nil ? text : nil, channel: RKE2Version(text) == nil ? text : nil)
                 progress("checking \(target.description)")
-                let prepared = try await PlanOperation(client: client, namespace: namespace, inspector: inspector).prepare(target: target)
-                lock.withLock { preparedPlan = prepared }
-                return .reviewReady(ReviewText.plan(prepared))
+                return .reviewReady(ReviewText.plan(try await PlanOperation(client: client, namespace: namespace, inspector: inspector).prepare(target: target)))
             } catch { return ReviewText.failure("plan", error) }
-        case .applyPlan:
-            guard let client, let prepared = lock.withLock({ preparedPlan }) else {
-                return .operationFinished(Message(text: "nothing prepared to apply", severity: .error))
-            }
+        case let .applyPlan(prepared):
+            guard let client else { return .operationFinished(Message(text: "plan needs the cluster: no usable kubeconfig", severity: .error)) }
             progress("applying the plans")
             do {
                 return .operationFinished(ReviewText.message(try await PlanOperation(client: client, namespace: namespace, inspector: inspector).apply(prepared, force: nil)))
@@ -92,29 +105,43 @@ final class HostOperations: DashboardOperations, @unchecked Sendable {
         case let .prepareSwap(path):
             progress("checking \(path)")
             do {
-                return .reviewReady(ReviewText.swap(try SwapOperation(binary: path, checksums: nil, inspector: inspector, cluster: snapshot?.cluster).prepare()))
+                return .reviewReady(ReviewText.swap(try swapOperation(path, snapshot).prepare()))
             } catch { return ReviewText.failure("swap", error) }
-        case let .swap(path):
+        case let .swap(prepared):
             progress("swapping the binary")
             do {
-                return .operationFinished(ReviewText.message(try SwapOperation(binary: path, checksums: nil, inspector: inspector, cluster: snapshot?.cluster).run(force: nil)))
+                return .operationFinished(ReviewText.message(try swapOperation(prepared.source, snapshot).perform(prepared, force: nil)))
             } catch { return ReviewText.failure("swap", error) }
-        case .restart:
+        case let .restart(identity):
             do {
-                return .operationFinished(ReviewText.message(try await RestartOperation(inspector: inspector, client: client).run(progress: progress)))
+                let operation = RestartOperation(inspector: inspector, client: client)
+                let prepared = try operation.prepare()
+                guard prepared.process?.identity == identity else {
+                    return .operationFinished(Message(text: "restart: rke2 changed since you confirmed (now \(prepared.process.map { "pid \($0.pid)" } ?? "not running")); nothing was signalled", severity: .error))
+                }
+                return .operationFinished(ReviewText.message(try await operation.perform(prepared, progress: progress)))
             } catch { return ReviewText.failure("restart", error) }
-        case .rollback:
+        case .prepareRollback:
             do {
-                progress("reinstalling the newest backup")
-                let rolled = try RollbackOperation(inspector: inspector).run()
-                let restarted = try await RestartOperation(inspector: inspector, client: client).run(progress: progress)
+                return .reviewReady(ReviewText.rollback(try RollbackOperation(inspector: inspector).prepare()))
+            } catch { return ReviewText.failure("rollback", error) }
+        case let .rollback(prepared):
+            do {
+                progress("reinstalling \(prepared.backup.name)")
+                let rolled = try RollbackOperation(inspector: inspector).perform(prepared)
+                let restart = RestartOperation(inspector: inspector, client: client)
+                let restarted = try await restart.perform(try restart.prepare(), progress: progress)
                 return .operationFinished(Message(text: rolled.summary + "; " + restarted.summary, severity: .ok))
             } catch { return ReviewText.failure("rollback", error) }
         case let .completePath(text):
             return .completion(PathCompletion.complete(text, list: PathCompletion.listDirectory))
-        case .quit, .repaint:
+        case .quit, .repaint, .interruptAndQuit:
             return .operationFinished(Message(text: "", severity: .info))
         }
+    }
+
+    private func swapOperation(_ path: String, _ snapshot: DashboardSnapshot?) -> SwapOperation {
+        SwapOperation(binary: path, checksums: nil, inspector: inspector, cluster: snapshot?.cluster)
     }
 }
 

@@ -13,9 +13,23 @@ enum Event: Equatable {
 /// `reduce(&state, event) -> [Effect]`: decides, never draws, never performs I/O.
 enum Reducer {
     static func reduce(_ state: inout ViewState, _ event: Event, model: ScreenModel, layout: ScreenLayout) -> [Effect] {
+        let effects = decide(&state, event, model: model, layout: layout)
+        guard state.mutationRunning, effects.contains(.quit) else { return effects }
+        // Quitting in the middle of a swap or a restart would cut it between two steps: ask first.
+        state.overlay = .confirm(Confirmation(
+            title: "An operation is running",
+            lines: ["\(state.busy ?? "an operation") is still running.",
+                    "y: stop it at its next safe step, record it as interrupted in the audit log, then quit.",
+                    "n: keep it running."],
+            effect: .interruptAndQuit))
+        return effects.filter { $0 != .quit }
+    }
+
+    static func decide(_ state: inout ViewState, _ event: Event, model: ScreenModel, layout: ScreenLayout) -> [Effect] {
         defer { normalize(&state, model: ScreenModel.make(model.snapshot, state, theme: model.theme), layout: layout) }
         switch event {
         case let .operationFinished(message):
+            state.mutationRunning = false
             state.busy = nil
             state.message = message
             return []
@@ -93,11 +107,7 @@ enum Reducer {
         case .restart:
             return restartConfirmation(&state, model: model)
         case .rollback:
-            state.overlay = .confirm(Confirmation(
-                title: "Roll back rke2 on this node?",
-                lines: ["Reinstalls the newest backup of the rke2 binary (as a swap installs one), then restarts rke2.",
-                        "A minor-version rollback also needs an etcd snapshot taken on the old version."],
-                effect: .rollback))
+            return [.prepareRollback]
         }
         return []
     }
@@ -132,7 +142,7 @@ enum Reducer {
             lines.append("")
             lines.append("rke2 already runs the installed binary: the restart will report that and change nothing.")
         }
-        state.overlay = .confirm(Confirmation(title: "Restart rke2 on this node?", lines: lines, effect: .restart))
+        state.overlay = .confirm(Confirmation(title: "Restart rke2 on this node?", lines: lines, effect: .restart(running.process.identity)))
         return []
     }
 
@@ -263,20 +273,26 @@ enum Reducer {
                     state.message = Message(text: "type \(review.typeToConfirm!) exactly to confirm", severity: .warn)
                     return []
                 }
+                guard case let .plan(prepared) = review.kind else { break }
                 state.overlay = nil
-                return [.applyPlan(target: review.typeToConfirm!)]
+                return [.applyPlan(prepared)]
             case .backspace where review.typeToConfirm != nil:
                 if !review.typed.isEmpty { review.typed.removeLast() }
             case let .char(character) where review.typeToConfirm != nil:
                 review.typed.append(character)
             case .char("y"), .char("Y"):
-                guard case let .swap(path) = review.kind else { break }
+                let effect: Effect
+                switch review.kind {
+                case .plan: state.overlay = .review(review); return []
+                case let .swap(prepared): effect = .swap(prepared)
+                case let .rollback(prepared): effect = .rollback(prepared)
+                }
                 guard !review.blocked else {
-                    state.message = Message(text: "failed checks block this: fix them, or use `upgrade-tui swap --force REASON`", severity: .error)
+                    state.message = Message(text: "failed checks block this: fix them, or use the CLI's --force REASON", severity: .error)
                     return []
                 }
                 state.overlay = nil
-                return [.swap(path: path)]
+                return [effect]
             case .char("n"), .char("N"), .char("q"):
                 state.overlay = nil
                 state.message = Message(text: "cancelled: nothing was changed", severity: .info)

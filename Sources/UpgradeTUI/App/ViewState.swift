@@ -36,7 +36,8 @@ struct InputDialog: Equatable {
 
 /// The checks and preview of a prepared plan or swap, awaiting the operator's confirmation.
 struct Review: Equatable {
-    enum Kind: Equatable { case plan, swap(path: String) }
+    /// The prepared operation itself: confirming performs exactly what was reviewed.
+    enum Kind: Equatable { case plan(PlanOperation.Prepared), swap(SwapPreparation), rollback(RollbackPreparation) }
     var kind: Kind
     var title: String
     var lines: [String]
@@ -65,12 +66,16 @@ enum Effect: Equatable, Sendable {
     case skip(file: String)
     case unskip(file: String)
     case preparePlan(target: String)
-    case applyPlan(target: String)
+    case applyPlan(PlanOperation.Prepared)
     case prepareSwap(path: String)
-    case swap(path: String)
-    case restart
-    case rollback
+    case swap(SwapPreparation)
+    /// Restart the process that was on screen when confirmed (pid and start time); nil: rke2 was not running.
+    case restart(ProcessIdentity?)
+    case prepareRollback
+    case rollback(RollbackPreparation)
     case completePath(String)
+    /// Stop the running operation at its next safe point, then quit when it has finished.
+    case interruptAndQuit
 
     /// Changes the node or the cluster (never produced in --watch: no binding leads here).
     var isMutating: Bool {
@@ -91,6 +96,8 @@ struct ViewState: Equatable {
     let readOnly: Bool
     /// An operation in progress, shown on the message line.
     var busy: String?
+    /// A mutating operation is running: quitting asks first, and then stops it at a safe point.
+    var mutationRunning = false
 
     init(readOnly: Bool) {
         self.readOnly = readOnly

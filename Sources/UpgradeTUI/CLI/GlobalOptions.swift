@@ -36,10 +36,11 @@ struct GlobalOptions: ParsableArguments {
                   auditLog: auditLog, rke2Binary: rke2Binary)
     }
 
+    /// This node's paths, resolved once (LocalInspector.resolved) for every operation of the command.
     var inspector: LocalInspector {
         LocalInspector(paths: paths,
                        dataDirExplicit: dataDir != nil || environment["RKE2_DATA_DIR"] != nil,
-                       configExplicit: config != nil || environment["RKE2_CONFIG_FILE"] != nil)
+                       configExplicit: config != nil || environment["RKE2_CONFIG_FILE"] != nil).resolved()
     }
 
     var colorEnabled: Bool { !noColor && (environment["NO_COLOR"] ?? "").isEmpty }

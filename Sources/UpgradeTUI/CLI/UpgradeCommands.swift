@@ -17,6 +17,15 @@ enum Confirm {
     }
 }
 
+/// `--force REASON`: the reason is recorded in the audit log, so it cannot be empty.
+enum ForceReason {
+    static func validate(_ force: String?) throws {
+        if let force, force.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw ValidationError("--force needs a reason (it is recorded in the audit log), e.g. --force \"lab cluster, skip tested\"")
+        }
+    }
+}
+
 enum CheckText {
     static func lines(_ checks: [PreflightCheck]) -> [String] {
         checks.map { check in
@@ -45,12 +54,14 @@ struct PlanCommand: AsyncParsableCommand {
     var channel: String?
     @Option(name: .customLong("channel-url"), help: "Base URL for channel names.")
     var channelURL: String = UpgradeTarget.defaultChannelURL
-    @Flag(name: .customLong("dry-run"), help: "Print the plans and the checks; change nothing.")
+    @Flag(name: .customLong("dry-run"), help: "Print the plans and the checks; change nothing. Exits 1 when a check fails.")
     var dryRun = false
     @Flag(help: "Apply without asking.")
     var yes = false
     @Option(help: ArgumentHelp("Apply despite failed checks; the reason goes into the audit record.", valueName: "REASON"))
     var force: String?
+
+    func validate() throws { try ForceReason.validate(force) }
 
     func run() async throws {
         let target = try UpgradeTarget.parse(version: version, channel: channel, channelURL: channelURL)
@@ -84,14 +95,18 @@ struct PlanCommand: AsyncParsableCommand {
         CheckText.lines(prepared.checks).forEach { print($0) }
         print("")
         if dryRun {
-            print(prepared.failures.isEmpty ? "dry run: nothing applied" : "dry run: \(prepared.failures.count) check(s) fail; applying would be refused without --force")
+            guard prepared.failures.isEmpty else {
+                print("dry run: \(prepared.failures.count) check(s) fail; applying would be refused without --force")
+                throw ExitCode(1)
+            }
+            print("dry run: nothing applied")
             return
         }
         // A refusal goes through the operation too, so that it is audited.
         if prepared.failures.isEmpty || !(force ?? "").isEmpty {
             try Confirm.ask("Apply these plans (target \(prepared.targetText))?", yes: yes)
         }
-        let outcome = try await operation.apply(prepared, force: force)
+        let outcome = try await Interruption.shared.catchingSignals { try await operation.apply(prepared, force: force) }
         print(outcome.summary)
         print("Follow it with `upgrade-tui` (the dashboard) or `upgrade-tui status`.")
     }
@@ -109,32 +124,41 @@ struct SwapCommand: AsyncParsableCommand {
     var binary: String
     @Option(help: ArgumentHelp("A sha256sum file from the release (sha256sum-amd64.txt).", valueName: "FILE"))
     var checksums: String?
-    @Flag(name: .customLong("dry-run"), help: "Print the checks; change nothing.")
+    @Flag(name: .customLong("dry-run"), help: "Print the checks; change nothing. Exits 1 when a check fails.")
     var dryRun = false
     @Flag(help: "Swap without asking.")
     var yes = false
     @Option(help: ArgumentHelp("Swap despite failed checks; the reason goes into the audit record.", valueName: "REASON"))
     var force: String?
 
+    func validate() throws { try ForceReason.validate(force) }
+
     func run() async throws {
         let cluster = await ClusterPeek.status(global)
         let operation = SwapOperation(binary: binary, checksums: checksums, inspector: global.inspector, cluster: cluster)
         let prepared = try operation.prepare()
+        var performed = false
+        defer { if !performed { SwapOperation.discard(prepared) } }
         print("Swap \(prepared.target): \(prepared.currentVersion?.description ?? "?") → \(prepared.newVersion?.description ?? "?")")
+        print("  new binary: \(prepared.source), sha256 \(prepared.newSha ?? "?") (reviewed as a private copy)")
         CheckText.lines(prepared.checks).forEach { print($0) }
         if dryRun {
             if prepared.alreadyInstalled {
                 print("dry run: binary already replaced: \(prepared.target) already has these bytes")
+            } else if !prepared.failures.isEmpty {
+                print("dry run: \(prepared.failures.count) check(s) fail; the swap would be refused without --force")
+                throw ExitCode(1)
             } else {
-                print(prepared.failures.isEmpty ? "dry run: nothing changed" : "dry run: \(prepared.failures.count) check(s) fail; the swap would be refused without --force")
+                print("dry run: nothing changed")
             }
             return
         }
         // Refusals and "already replaced" go through the operation too, so that they are audited.
         if !prepared.alreadyInstalled && (prepared.failures.isEmpty || !(force ?? "").isEmpty) {
-            try Confirm.ask("Replace \(prepared.target) with \(prepared.newVersion?.description ?? binary)?", yes: yes)
+            try Confirm.ask("Replace \(prepared.target) with \(prepared.newVersion?.description ?? binary) (sha256 \(prepared.newSha?.prefix(16) ?? "?")…)?", yes: yes)
         }
-        let outcome = try operation.run(force: force)
+        performed = true
+        let outcome = try await Interruption.shared.catchingSignals { try operation.perform(prepared, force: force) }
         print(outcome.summary)
         outcome.details.forEach { print("  " + $0) }
     }
@@ -151,12 +175,16 @@ struct RestartCommand: AsyncParsableCommand {
     @OptionGroup var restart: RestartOptions
 
     func run() async throws {
-        try Confirm.ask("Restart rke2 on this node?", yes: restart.yes)
         var client: KubeClient?
         if case let .connected(connected) = try ClusterConnection.open(explicit: global.kubeconfig, environment: global.environment) {
             client = connected
         }
-        let outcome = try await restart.run(inspector: global.inspector, client: client)
+        let operation = restart.operation(inspector: global.inspector, client: client)
+        let prepared = try operation.prepare()
+        if let process = prepared.process, prepared.restartPending {
+            try Confirm.ask("Restart rke2 on this node (pid \(process.pid), \(prepared.runningVersion?.description ?? "?") → \(prepared.installedVersion?.description ?? "?"))?", yes: restart.yes)
+        }
+        let outcome = try await restart.perform(operation, prepared)
         await client?.shutdown()
         print(outcome.summary)
         outcome.details.forEach { print("  " + $0) }
@@ -176,9 +204,16 @@ struct RestartOptions: ParsableArguments {
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
     }
 
-    func run(inspector: LocalInspector, client: KubeClient?) async throws -> OperationOutcome {
-        try await RestartOperation(inspector: inspector, viaSystemd: viaSystemd, timeout: timeout, client: client).run { line in
-            FileHandle.standardError.write(Data("… \(line)\n".utf8))
+    func operation(inspector: LocalInspector, client: KubeClient?) -> RestartOperation {
+        RestartOperation(inspector: inspector, viaSystemd: viaSystemd, timeout: timeout, client: client)
+    }
+
+    /// Performs a reviewed restart; SIGINT, SIGTERM and SIGHUP stop it at a safe point (audited).
+    func perform(_ operation: RestartOperation, _ prepared: RestartPreparation) async throws -> OperationOutcome {
+        try await Interruption.shared.catchingSignals {
+            try await operation.perform(prepared) { line in
+                FileHandle.standardError.write(Data("… \(line)\n".utf8))
+            }
         }
     }
 }
@@ -195,18 +230,19 @@ struct RollbackCommand: AsyncParsableCommand {
 
     func run() async throws {
         let rollback = RollbackOperation(inspector: global.inspector)
-        let (backup, node, alreadyInstalled) = try rollback.candidate()
-        if !alreadyInstalled {
-            try Confirm.ask("Reinstall \(backup.version?.description ?? backup.name) over \(node.binary?.version?.description ?? "the current binary") and restart?", yes: restart.yes)
+        let prepared = try rollback.prepare()
+        if !prepared.alreadyInstalled {
+            try Confirm.ask("Reinstall \(prepared.backup.version?.description ?? prepared.backup.name) over \(prepared.installedVersion?.description ?? "the current binary") and restart?", yes: restart.yes)
         }
-        let outcome = try rollback.run()
+        let outcome = try await Interruption.shared.catchingSignals { try rollback.perform(prepared) }
         print(outcome.summary)
         outcome.details.forEach { print("  " + $0) }
-        guard node.running != nil || alreadyInstalled else {
+        guard prepared.running || prepared.alreadyInstalled else {
             print("rke2 is not running: start it to run the restored binary")
             return
         }
-        print(try await restart.run(inspector: global.inspector, client: nil).summary)
+        let operation = restart.operation(inspector: global.inspector, client: nil)
+        print(try await restart.perform(operation, try operation.prepare()).summary)
     }
 }
 

@@ -7,9 +7,7 @@ public final class Sandbox: @unchecked Sendable {
     public let root: String
 
     public init(_ label: String = "sandbox") throws {
-        let base = NSTemporaryDirectory() + "upgrade-tui-tests"
-        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
-        root = base + "/\(label)-\(UUID().uuidString.prefix(8))"
+        root = Self.base + "/\(label)-\(UUID().uuidString.prefix(8))"
         for dir in ["etc/rancher/rke2", "var/lib/rancher/rke2/server/manifests", "var/lib/rancher/rke2/server/db/snapshots",
                     "usr/local/bin", "var/log/upgrade-tui"] {
             try FileManager.default.createDirectory(atPath: root + "/" + dir, withIntermediateDirectories: true)
@@ -17,6 +15,20 @@ public final class Sandbox: @unchecked Sendable {
     }
 
     deinit { try? FileManager.default.removeItem(atPath: root) }
+
+    /// Where sandboxes live: a directory of this user's under the temporary directory, not writable by
+    /// others, so that the trust rules (SECURITY.md) hold for the files tests put there. `/tmp` itself
+    /// is world-writable but sticky, which the rules accept. A name another user took first is not used.
+    static let base: String = {
+        let fixed = NSTemporaryDirectory() + "upgrade-tui-tests-\(geteuid())"
+        mkdir(fixed, 0o755)
+        var st = stat()
+        if lstat(fixed, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, st.st_uid == geteuid(), st.st_mode & 0o022 == 0 { return fixed }
+        var template = Array((NSTemporaryDirectory() + "upgrade-tui-tests.XXXXXX").utf8CString)
+        let made = String(cString: mkdtemp(&template)!)
+        chmod(made, 0o755)
+        return made
+    }()
 
     public var dataDir: String { root + "/var/lib/rancher/rke2" }
     public var manifestsDir: String { dataDir + "/server/manifests" }

@@ -1,0 +1,94 @@
+import Foundation
+
+/// Private copies of swap candidates (SECURITY.md "Swap"). A candidate is copied, without following
+/// anything, into a fresh directory `.upgrade-tui-staging.<pid>.XXXXXX` beside the binary it will
+/// replace (root-owned, mode 0711: others may run the copy as `nobody`, nobody but root may change
+/// it). Only that copy is hashed, run and installed, so what was reviewed is what is installed,
+/// whatever happens to the original path afterwards.
+enum Staging {
+    static let prefix = ".upgrade-tui-staging."
+
+    struct Staged {
+        let path: String
+        let sha256: String
+        /// The candidate had an execute bit (the copy always has: it is run and installed from here).
+        let executable: Bool
+    }
+
+    static func stage(_ source: String, besideTarget target: String) throws -> Staged {
+        let dir = (target as NSString).deletingLastPathComponent
+        removeStale(in: dir)
+        let input = open(source, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard input >= 0 else {
+            if errno == ENOENT { throw UpgradeError.input("--binary \(source) does not exist") }
+            throw UpgradeError.input("cannot read --binary \(source): \(POSIX.errorText())")
+        }
+        defer { close(input) }
+        var st = stat()
+        guard fstat(input, &st) == 0, POSIX.isRegular(st) else { throw UpgradeError.input("--binary \(source) is not a regular file") }
+        var template = Array("\(dir)/\(prefix)\(getpid()).XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw POSIX.fail("cannot create a staging directory in", dir) }
+        let stagingDir = String(cString: made)
+        let path = stagingDir + "/rke2"
+        do {
+            let output = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o700)
+            guard output >= 0 else { throw POSIX.fail("cannot create", path) }
+            defer { close(output) }
+            try BinaryInstaller.copy(from: input, to: output, source: source, destination: path)
+            guard fsync(output) == 0 else { throw POSIX.fail("cannot fsync", path) }
+            guard fchmod(output, 0o755) == 0, chmod(stagingDir, 0o711) == 0 else { throw POSIX.fail("cannot set the mode of", path) }
+            return Staged(path: path, sha256: try ManifestScanner.sha256(ofFile: path), executable: st.st_mode & 0o111 != 0)
+        } catch {
+            remove(path)
+            throw error
+        }
+    }
+
+    /// Removes a staged copy and its directory.
+    static func remove(_ staged: String) {
+        let dir = (staged as NSString).deletingLastPathComponent
+        guard (dir as NSString).lastPathComponent.hasPrefix(prefix) else { return }
+        unlink(staged)
+        rmdir(dir)
+    }
+
+    /// Staging directories of runs that died, and earlier ones of this process (a new review
+    /// supersedes them).
+    static func removeStale(in dir: String) {
+        for name in (try? POSIX.listDirectory(dir)) ?? [] where name.hasPrefix(prefix) {
+            let pidText = name.dropFirst(prefix.count).split(separator: ".").first ?? ""
+            if let pid = Int32(pidText), pid != getpid(), kill(pid, 0) == 0 || errno == EPERM { continue }
+            let path = dir + "/" + name
+            guard let st = POSIX.linkInfo(path), POSIX.isDirectory(st) else { continue }
+            for entry in (try? POSIX.listDirectory(path)) ?? [] { unlink(path + "/" + entry) }
+            rmdir(path)
+        }
+    }
+
+    /// A small file that must be a regular file (a checksum list): never blocks on a FIFO.
+    static func readSmallRegularFile(_ path: String, limit: Int = 1 << 20) throws -> Data {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw UpgradeError.input("cannot read \(path): \(POSIX.errorText())") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, POSIX.isRegular(st) else { throw UpgradeError.input("\(path) is not a regular file") }
+        return try POSIX.readAll(fd: fd, path: path, limit: limit)
+    }
+}
+
+/// Runs a program that has not been verified (a swap candidate without a checksum) as `nobody`, with
+/// no supplementary groups and no new privileges, through util-linux's `setpriv`. Unprivileged callers
+/// run it as themselves: they have nothing to lose to it that they did not have already.
+public enum Unprivileged {
+    public static let nobody = "65534"
+
+    public static func run(_ path: String, _ arguments: [String], timeout: TimeInterval) throws -> Subprocess.Result {
+        let environment = ["PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+        guard POSIX.effectiveUID == 0 else { return try Subprocess.run(path, arguments, timeout: timeout, environment: environment) }
+        guard let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].first(where: { TrustedPath.problem(executable: $0) == nil }) else {
+            throw UpgradeError.refused("setpriv (util-linux) is needed to run an unverified binary as nobody; pass --checksums with the release's sha256sum file")
+        }
+        return try Subprocess.run(setpriv, ["--reuid=\(nobody)", "--regid=\(nobody)", "--clear-groups", "--no-new-privs", "--", path] + arguments,
+                                  timeout: timeout, environment: environment)
+    }
+}
