@@ -95,6 +95,23 @@ final class TrustTests: XCTestCase {
                       "\(node.problems)")
     }
 
+    func testAContainersProcessNamedRke2ServerIsNotThisNodesRke2() throws {
+        try XCTSkipUnless(geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare"), "needs root and unshare")
+        let box = try Sandbox("trust")
+        try FakeRKE2.install(version: "v1.31.6+rke2r1", at: box.binaryPath)
+        let ready = box.root + "/ready"
+        var environment = ProcessInfo.processInfo.environment
+        environment["FAKE_RKE2_READY_FILE"] = ready
+        // root in its own mount and pid namespaces, as a privileged pod's process would be.
+        let unshare = try Shell.spawn("/usr/bin/unshare", ["--mount", "--pid", "--fork", "--kill-child", box.binaryPath, "server", "--data-dir", box.dataDir],
+                                      environment: environment)
+        defer { stop(unshare) }
+        waitForProcess { FileManager.default.fileExists(atPath: ready) }
+        let node = try box.inspector.inspect()
+        XCTAssertNil(node.running, "\(node.problems)")
+        XCTAssertTrue(node.problems.contains { $0.hasPrefix("ignored rke2-like process") && $0.contains("another mnt namespace") }, "\(node.problems)")
+    }
+
     func testAnUntrustedRke2BinaryIsNeverExecuted() throws {
         try XCTSkipUnless(geteuid() == 0, "the trust rule for root")
         let hostile = try worldWritableDir()

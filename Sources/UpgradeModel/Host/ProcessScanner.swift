@@ -134,6 +134,12 @@ public struct ProcessScanner: Sendable {
         guard uids.allSatisfy({ $0 == uids[0] }), TrustedPath.isTrustedOwner(uids[0]) else {
             return "owned by uid \(uids.first { !TrustedPath.isTrustedOwner($0) } ?? uids[0])"
         }
+        // rke2 runs in the host's namespaces; a pod's process named `rke2 server` (root in its container)
+        // is not this node's rke2, whatever its files look like from here.
+        for ns in ["mnt", "pid"] {
+            let theirs = POSIX.readLink("\(base)/ns/\(ns)"), ours = POSIX.readLink("/proc/self/ns/\(ns)")
+            if let theirs, let ours, theirs != ours { return "(in another \(ns) namespace: a container's process)" }
+        }
         guard let exe = entry.exe else {
             // Only root can read another user's /proc/PID/exe; an unprivileged scan executes nothing as root.
             return POSIX.effectiveUID == 0 ? "(its executable cannot be read)" : nil
