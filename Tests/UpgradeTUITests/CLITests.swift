@@ -201,3 +201,27 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(audit.contains("\"result\":\"failed\""), audit)
     }
 }
+
+/// `--dry-run` gates a pipeline, and `--force` is never silent.
+final class DryRunAndForceTests: XCTestCase {
+    func testDryRunExitsOneWhenACheckFailsAndForceNeedsAReason() throws {
+        let box = try Sandbox("cli")
+        try FakeRKE2.install(version: "v1.31.6+rke2r1", at: box.binaryPath)
+        let skip = try FakeRKE2.install(version: "v1.33.0+rke2r1", at: box.root + "/download/rke2")
+        let good = try FakeRKE2.install(version: "v1.32.2+rke2r1", at: box.root + "/download2/rke2")
+        let options = ["--rke2-binary", box.binaryPath] + box.cliOptions
+        let failing = try Shell.cli(["swap", "--binary", skip, "--dry-run"] + options)
+        XCTAssertEqual(failing.status, 1, failing.stdout + failing.stderr)
+        XCTAssertTrue(failing.stdout.contains("FAIL  no minor skip"), failing.stdout)
+        let passing = try Shell.cli(["swap", "--binary", good, "--dry-run"] + options)
+        XCTAssertEqual(passing.status, 0, passing.stdout + passing.stderr)
+        for reason in ["", "   "] {
+            let forced = try Shell.cli(["swap", "--binary", skip, "--yes", "--force", reason] + options)
+            XCTAssertEqual(forced.status, 2, "a blank reason is bad usage: \(forced.stderr)")
+            XCTAssertTrue(forced.stderr.contains("--force needs a reason"), forced.stderr)
+        }
+        XCTAssertFalse(box.exists(box.auditLog), "nothing was attempted")
+        let help = try Shell.cli(["swap", "--help"]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        XCTAssertTrue(help.contains("Exits 1 when a check fails"), help)
+    }
+}

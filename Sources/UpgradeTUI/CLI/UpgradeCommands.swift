@@ -116,7 +116,7 @@ struct SwapCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swap",
         abstract: "Install a new rke2 binary on this node (atomically, with a backup); restart separately.",
-        discussion: "Checks: executable, --version parses, checksum (with --checksums), no downgrade, no minor skip, servers before agents. Keeps the last 3 backups in <data-dir>/upgrade-tui/backups."
+        discussion: "The candidate is copied into a private staging directory first; its sha256 is shown, and exactly those bytes are installed. Checks: executable, checksum (--checksums, or a sha256sum-<arch>.txt beside the candidate; a failed checksum means it never runs), --version parses (as root only after a verified checksum, else as nobody), no downgrade, no minor skip, servers before agents. Keeps the last 3 backups in <data-dir>/upgrade-tui/backups."
     )
 
     @OptionGroup var global: GlobalOptions
