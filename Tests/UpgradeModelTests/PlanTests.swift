@@ -75,7 +75,7 @@ final class PlanTests: XCTestCase {
         case let .some(value): resolvedVersion = value
         }
         return PreflightInput(cluster: status, existingPlans: existing.map { PlanBuilder.planJSON($0) }, desiredPlans: desired, target: target, resolved: resolvedVersion,
-                              resolveError: resolvedVersion == nil ? "no answer" : nil, manifests: manifests, snapshotTimes: snapshots,
+                              resolveError: resolvedVersion == nil ? ChannelError("cannot reach the channel server", unreachable: true) : nil, manifests: manifests, snapshotTimes: snapshots,
                               now: Date())
     }
 

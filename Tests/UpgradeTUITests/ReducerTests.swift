@@ -7,10 +7,10 @@ final class ReducerTests: XCTestCase {
     struct Harness {
         var state: ViewState
         var snapshot: DashboardSnapshot
-        let width = 80, height = 24
+        var width = 80, height = 24
 
-        init(readOnly: Bool = false, snapshot: DashboardSnapshot = SnapshotFixtures.midUpgrade()) {
-            state = ViewState(readOnly: readOnly)
+        init(readOnly: Bool = false, readOnlyReason: String? = nil, snapshot: DashboardSnapshot = SnapshotFixtures.midUpgrade()) {
+            state = ViewState(readOnly: readOnly, readOnlyReason: readOnlyReason)
             self.snapshot = snapshot
             normalize()
         }

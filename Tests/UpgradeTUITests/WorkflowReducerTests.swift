@@ -91,6 +91,39 @@ final class WorkflowReducerTests: XCTestCase {
         XCTAssertEqual(h.press(.char("q")), [.quit], "idle again: q quits")
     }
 
+    func testAHiddenConfirmationCannotBeAnswered() {
+        var h = Harness()
+        h.press(.char("r"))
+        guard case .confirm = h.state.overlay else { return XCTFail("no restart confirmation") }
+        h.width = 50
+        h.height = 12
+        XCTAssertEqual(h.press(.char("y")), [], "the dialog is not on screen: y does nothing")
+        XCTAssertNotNil(h.state.overlay)
+        h.width = 80
+        h.height = 24
+        h.press(.char("w"))
+        h.press(.char("n"))
+        h.press(.char("r"))
+        XCTAssertEqual(h.press(.char("y")).count, 1, "on screen again: answered")
+        h.press(.char("w"))
+        h.width = 50
+        h.height = 12
+        h.type("/opt/rke2")
+        guard case let .input(dialog) = h.state.overlay else { return XCTFail("no swap dialog") }
+        XCTAssertEqual(dialog.text, "/", "typed text does not go into a hidden input")
+        XCTAssertEqual(h.press(.char("q")), [.quit], "quitting still works")
+    }
+
+    func testNotRootIsReadOnlyAndSaysWhy() {
+        var h = Harness(readOnlyReason: "not root")
+        XCTAssertTrue(h.state.readOnly)
+        XCTAssertEqual(h.press(.char("p")), [])
+        XCTAssertNil(h.state.overlay)
+        let footer = ScreenRenderer.render(h.state, h.model, width: 80, height: 24).line(23)
+        XCTAssertTrue(footer.trimmingCharacters(in: .whitespaces).hasSuffix("read-only: not root"), footer)
+        XCTAssertFalse(footer.contains("plan"), footer)
+    }
+
     func testReadOnlyHasNoWorkflowKeys() {
         var h = Harness(readOnly: true)
         for key in ["p", "w", "r", "R"] {

@@ -16,7 +16,10 @@ enum Staging {
     }
 
     static func stage(_ source: String, besideTarget target: String) throws -> Staged {
-        let dir = (target as NSString).deletingLastPathComponent
+        var dir = (target as NSString).deletingLastPathComponent
+        // An unprivileged review (`swap --dry-run` as a user) stages in its own temporary directory:
+        // it runs nothing as root and can install nothing.
+        if POSIX.effectiveUID != 0 && access(dir, W_OK) != 0 { dir = (NSTemporaryDirectory() as NSString).standardizingPath }
         removeStale(in: dir)
         let input = open(source, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard input >= 0 else {

@@ -2,6 +2,21 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 
+/// Why a channel did not resolve: the channel server gave a definite answer that is not a version
+/// (404, a redirect to something else): the target is wrong; or it could not be asked: unknown here.
+public struct ChannelError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let message: String
+    /// true: the server could not be reached (the version checks cannot run); false: it answered.
+    public let unreachable: Bool
+
+    public init(_ message: String, unreachable: Bool) {
+        self.message = message
+        self.unreachable = unreachable
+    }
+
+    public var description: String { message }
+}
+
 /// Resolves a release channel the way SUC does (RKE2-FACTS §2.1): GET with redirects disabled; a 302's
 /// `Location` ends in the version; any other 2xx/3xx answer means the URL's own last element is it.
 public enum ChannelResolver {
@@ -16,7 +31,7 @@ public enum ChannelResolver {
         do {
             response = try await client.execute(request, timeout: timeout)
         } catch {
-            throw UpgradeError.failed("cannot resolve channel \(url): \(KubeClient.transport(error, server: url).description)")
+            throw ChannelError("cannot reach the channel server for \(url): \(KubeClient.transport(error, server: url).description)", unreachable: true)
         }
         _ = try? await response.body.collect(upTo: 1 << 20)
         let code = Int(response.status.code)
@@ -26,11 +41,11 @@ public enum ChannelResolver {
         } else if (200..<400).contains(code) {
             versionText = String(url.split(separator: "/").last ?? "")
         } else {
-            throw UpgradeError.failed("cannot resolve channel \(url): HTTP \(code)")
+            throw ChannelError("channel \(url) answered HTTP \(code): no such channel", unreachable: code >= 500)
         }
         let decoded = versionText.removingPercentEncoding ?? versionText
         guard let version = RKE2Version(decoded) else {
-            throw UpgradeError.failed("channel \(url) resolved to \"\(decoded)\", which is not an RKE2 version")
+            throw ChannelError("channel \(url) resolved to \"\(decoded)\", which is not an RKE2 version", unreachable: false)
         }
         return version
     }

@@ -50,11 +50,13 @@ public struct PlanOperation: Sendable {
         let snapshot = SnapshotBuilder.build(local: node, files: files, cache: cache, namespace: namespace,
                                              server: client.access.server, connectionError: nil)
         var resolved: RKE2Version?
-        var resolveError: String?
+        var resolveError: ChannelError?
         switch target {
         case let .version(version): resolved = version
         case let .channel(url):
-            do { resolved = try await resolve(url) } catch { resolveError = (error as? UpgradeError)?.message ?? "\(error)" }
+            do { resolved = try await resolve(url) } catch {
+                resolveError = error as? ChannelError ?? ChannelError((error as? UpgradeError)?.message ?? "\(error)", unreachable: true)
+            }
         }
         let plans = PlanBuilder(namespace: namespace).plans(target: target, cluster: snapshot.cluster)
         var existing: [JSONValue] = []

@@ -23,14 +23,14 @@ public struct PreflightInput: Sendable {
     public var target: UpgradeTarget
     /// The version the target resolves to: the version itself, or the channel's answer.
     public var resolved: RKE2Version?
-    public var resolveError: String?
+    public var resolveError: ChannelError?
     public var manifests: [ManifestStatus]
     /// Modification times of the files in `<data-dir>/server/db/snapshots` (nil: not a server / unreadable).
     public var snapshotTimes: [Date]?
     public var now: Date
 
     public init(cluster: ClusterStatus, existingPlans: [JSONValue], desiredPlans: [KPlan], target: UpgradeTarget, resolved: RKE2Version?,
-                resolveError: String?, manifests: [ManifestStatus], snapshotTimes: [Date]?, now: Date = Date()) {
+                resolveError: ChannelError?, manifests: [ManifestStatus], snapshotTimes: [Date]?, now: Date = Date()) {
         self.cluster = cluster
         self.existingPlans = existingPlans
         self.desiredPlans = desiredPlans
@@ -72,9 +72,16 @@ public enum Preflight {
             if let resolved = input.resolved {
                 target = resolved
                 checks.append(PreflightCheck("target", .pass, "\(url) resolves to \(resolved) now (SUC polls it again every 15 min)"))
+            } else if let error = input.resolveError, !error.unreachable {
+                // A definite answer that is not a version: SUC would resolve nothing either.
+                target = nil
+                checks.append(PreflightCheck("target", .fail, "\(error.message): not a target"))
             } else {
                 target = nil
-                checks.append(PreflightCheck("target", .warn, "\(url) could not be resolved here (\(input.resolveError ?? "no answer")): the version checks below are skipped; SUC resolves it itself"))
+                checks.append(PreflightCheck("target", .warn, "\(input.resolveError?.message ?? "\(url) did not answer"): SUC resolves it itself"))
+                for name in ["no downgrade", "no minor skip"] {
+                    checks.append(PreflightCheck(name, .warn, "not run: the channel's version is unknown here"))
+                }
             }
         }
         let versions = cluster.nodes.compactMap(\.version)
@@ -86,7 +93,9 @@ public enum Preflight {
             } else {
                 checks.append(PreflightCheck("no downgrade", .pass, "no node runs a version newer than \(target)"))
             }
-            if let problem = SkewRules.upgrade(from: lowest, to: target).first(where: { if case .minorSkip = $0 { return true } else { return false } }) {
+            if target < lowest && !target.sameRelease(as: lowest) {
+                checks.append(PreflightCheck("no minor skip", .warn, "not run: \(target) is older than every node (a downgrade)"))
+            } else if let problem = SkewRules.upgrade(from: lowest, to: target).first(where: { if case .minorSkip = $0 { return true } else { return false } }) {
                 checks.append(PreflightCheck("no minor skip", .fail, problem.description))
             } else {
                 checks.append(PreflightCheck("no minor skip", .pass, "the lowest node runs \(lowest): \(lowest.minorLine) → \(target.minorLine)"))
@@ -118,9 +127,14 @@ public enum Preflight {
             ? PreflightCheck("skipped manifests", .pass, "no manifest is skipped")
             : PreflightCheck("skipped manifests", .warn, "will not be upgraded: \(skipped.joined(separator: ", "))"))
         let outOfSync = input.manifests.filter { $0.state == .outOfSync }.map(\.file.baseName)
-        checks.append(outOfSync.isEmpty
-            ? PreflightCheck("manifests in sync", .pass, "every deployed manifest matches this node's file")
-            : PreflightCheck("manifests in sync", .warn, "out of sync with their Addon: \(outOfSync.joined(separator: ", ")) (servers competing? rancher/rke2#3674)"))
+        let deployed = input.manifests.filter { $0.state == .applied || $0.state == .outOfSync }
+        if !outOfSync.isEmpty {
+            checks.append(PreflightCheck("manifests in sync", .warn, "out of sync with their Addon: \(outOfSync.joined(separator: ", ")) (servers competing? rancher/rke2#3674)"))
+        } else if deployed.isEmpty {
+            checks.append(PreflightCheck("manifests in sync", .warn, "not run: no Addon in the cluster matches a manifest of this node (an agent, or the deploy controller has not run)"))
+        } else {
+            checks.append(PreflightCheck("manifests in sync", .pass, "the \(deployed.count) deployed manifests match this node's files"))
+        }
         // An etcd snapshot to roll back to.
         if let times = input.snapshotTimes {
             let recent = times.filter { input.now.timeIntervalSince($0) < 24 * 3600 }

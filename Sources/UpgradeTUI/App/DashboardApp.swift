@@ -40,13 +40,14 @@ final class DashboardApp: @unchecked Sendable {
     private let mailbox = Mailbox()
     private var snapshot: DashboardSnapshot?
 
-    init(store: DashboardStore, operations: (any DashboardOperations)?, readOnly: Bool, theme: Theme, logger: Logger, logFD: Int32?) {
+    init(store: DashboardStore, operations: (any DashboardOperations)?, readOnly: Bool, readOnlyReason: String? = nil, theme: Theme,
+         logger: Logger, logFD: Int32?) {
         self.store = store
         self.operations = operations
         self.theme = theme
         self.logger = logger
         self.logFD = logFD
-        self.state = ViewState(readOnly: readOnly)
+        self.state = ViewState(readOnly: readOnly, readOnlyReason: readOnlyReason)
     }
 
     /// Runs until quit; returns the signal that ended it, if any (the caller exits 128+signal).

@@ -18,12 +18,21 @@ struct DemoOperations: DashboardOperations {
                 guard let snapshot else { return .operationFinished(Message(text: "no snapshot yet", severity: .warn)) }
                 let plans = PlanBuilder(namespace: namespace).plans(target: target, cluster: snapshot.cluster)
                 let existing = plans.compactMap { cluster.cache.plans["\(namespace)/\($0.metadata.name)"] }.map { PlanBuilder.planJSON($0) }
-                let resolved: RKE2Version? = {
-                    if case let .version(version) = target { return version }
-                    return RKE2Version(DemoCluster.to)
-                }()
+                // The demo's channel server knows three channels, all at the demo's target; others are a 404.
+                var resolved: RKE2Version?
+                var resolveError: ChannelError?
+                switch target {
+                case let .version(version): resolved = version
+                case let .channel(url):
+                    let to = RKE2Version(DemoCluster.to)!
+                    if ["stable", "latest", to.minorLine].contains(String(url.split(separator: "/").last ?? "")) {
+                        resolved = to
+                    } else {
+                        resolveError = ChannelError("channel \(url) answered HTTP 404: no such channel (the demo knows stable, latest, \(to.minorLine))", unreachable: false)
+                    }
+                }
                 let checks = Preflight.checks(PreflightInput(cluster: snapshot.cluster, existingPlans: existing, desiredPlans: plans, target: target,
-                                                             resolved: resolved, resolveError: nil, manifests: snapshot.manifests,
+                                                             resolved: resolved, resolveError: resolveError, manifests: snapshot.manifests,
                                                              snapshotTimes: [Date().addingTimeInterval(-3 * 3600)]))
                 var review = ReviewText.plan(PlanOperation.Prepared(target: target, resolved: resolved, plans: plans, existing: existing,
                                                                     checks: checks, cluster: snapshot.cluster))

@@ -48,6 +48,11 @@ enum Reducer {
             }
             return []
         case let .key(key):
+            // Nothing can be answered or typed that is not on screen: a terminal too small for the
+            // layout shows only "too small", so only quitting works (resizing is the terminal's).
+            if layout.tooSmall {
+                return key == .char("q") || key == .ctrl("c") ? [.quit] : []
+            }
             if let overlay = state.overlay {
                 return overlayKey(&state, overlay, key, model: model, layout: layout)
             }

@@ -94,13 +94,16 @@ struct ViewState: Equatable {
     var overlay: Overlay?
     var message: Message?
     let readOnly: Bool
+    /// Why the dashboard is read-only when the operator did not ask for `--watch` ("not root").
+    let readOnlyReason: String?
     /// An operation in progress, shown on the message line.
     var busy: String?
     /// A mutating operation is running: quitting asks first, and then stops it at a safe point.
     var mutationRunning = false
 
-    init(readOnly: Bool) {
-        self.readOnly = readOnly
+    init(readOnly: Bool, readOnlyReason: String? = nil) {
+        self.readOnly = readOnly || readOnlyReason != nil
+        self.readOnlyReason = readOnlyReason
     }
 
     subscript(pane: PaneID) -> PaneState {

@@ -33,6 +33,7 @@ struct DashboardCommand: AsyncParsableCommand {
 
         let store: DashboardStore
         let operations: (any DashboardOperations)?
+        let readOnlyReason: String?
         if demo {
             let cluster = DemoCluster()
             let root = NSTemporaryDirectory() + "upgrade-tui-demo-\(geteuid())"
@@ -40,15 +41,20 @@ struct DashboardCommand: AsyncParsableCommand {
             logger.info("demo node at \(root)")
             store = DashboardStore(configuration: .init(local: node, namespace: global.namespace, localInterval: refresh), cluster: .demo(cluster))
             operations = watch ? nil : DemoOperations(node: node, namespace: global.namespace)
+            readOnlyReason = nil
         } else {
             let connection = try ClusterConnection.open(explicit: global.kubeconfig, environment: global.environment)
             store = DashboardStore(configuration: .init(local: global.inspector, namespace: global.namespace, localInterval: refresh),
                                    cluster: ClusterSource(connection))
             var client: KubeClient?
             if case let .connected(connected) = connection { client = connected }
-            operations = watch ? nil : HostOperations(inspector: global.inspector, namespace: global.namespace, client: client)
+            // Keys for what this user cannot do are not offered at all: the footer says why.
+            let mayWrite = Privilege.mayWrite(dataDir: global.inspector.paths.dataDir)
+            readOnlyReason = watch || mayWrite ? nil : "not root"
+            operations = watch || !mayWrite ? nil : HostOperations(inspector: global.inspector, namespace: global.namespace, client: client)
         }
-        let app = DashboardApp(store: store, operations: operations, readOnly: watch, theme: theme, logger: logger, logFD: opened?.1)
+        let app = DashboardApp(store: store, operations: operations, readOnly: watch, readOnlyReason: readOnlyReason, theme: theme,
+                               logger: logger, logFD: opened?.1)
         let signal: Int32
         do {
             signal = try await app.run()

@@ -17,6 +17,20 @@ enum Confirm {
     }
 }
 
+/// What a restart will do, in the words of the CLI's preview and prompt.
+enum RestartText {
+    static func describe(_ prepared: RestartPreparation) -> String {
+        guard let process = prepared.process else {
+            return "rke2 is not running: the restart waits (up to 15 s) for its supervisor to start \(prepared.installedPath)"
+        }
+        guard prepared.restartPending else {
+            return "rke2 (pid \(process.pid)) already runs the installed binary \(prepared.installedVersion?.description ?? ""): nothing to restart"
+        }
+        let children = process.children.map { "\($0.name) \($0.pid)" }.joined(separator: ", ")
+        return "Restart rke2 (pid \(process.pid)\(children.isEmpty ? "" : "; \(children)")): \(prepared.runningVersion?.description ?? "?") → \(prepared.installedVersion?.description ?? "?")"
+    }
+}
+
 /// `--force REASON`: the reason is recorded in the audit log, so it cannot be empty.
 enum ForceReason {
     static func validate(_ force: String?) throws {
@@ -81,6 +95,9 @@ struct PlanCommand: AsyncParsableCommand {
     }
 
     func run(client: KubeClient, target: UpgradeTarget) async throws {
+        if !dryRun && !Privilege.mayWrite(dataDir: global.inspector.paths.dataDir) {
+            throw UpgradeError.refused("plan changes the cluster (it writes the Plans that upgrade every node) and is audited and locked on this node: run it as root (sudo), or pass --dry-run to see what it would write")
+        }
         let operation = PlanOperation(client: client, namespace: global.namespace, inspector: global.inspector)
         let prepared = try await operation.prepare(target: target)
         print("Plans for \(prepared.targetText) in namespace \(global.namespace):\n")
@@ -180,9 +197,17 @@ struct RestartCommand: AsyncParsableCommand {
             client = connected
         }
         let operation = restart.operation(inspector: global.inspector, client: client)
+        if !restart.dryRun { try Privilege.requireWriteAccess(dataDir: global.inspector.paths.dataDir, command: "restart") }
         let prepared = try operation.prepare()
-        if let process = prepared.process, prepared.restartPending {
-            try Confirm.ask("Restart rke2 on this node (pid \(process.pid), \(prepared.runningVersion?.description ?? "?") → \(prepared.installedVersion?.description ?? "?"))?", yes: restart.yes)
+        let plan = RestartText.describe(prepared)
+        if restart.dryRun {
+            print(plan)
+            print("dry run: nothing signalled")
+            await client?.shutdown()
+            return
+        }
+        if prepared.restartPending {
+            try Confirm.ask(plan + "\nRestart rke2 on this node?", yes: restart.yes)
         }
         let outcome = try await restart.perform(operation, prepared)
         await client?.shutdown()
@@ -199,6 +224,8 @@ struct RestartOptions: ParsableArguments {
     var timeout: Double = 120
     @Flag(name: .customLong("via-systemd"), help: "systemctl restart rke2-server|rke2-agent instead of signals.")
     var viaSystemd = false
+    @Flag(name: .customLong("dry-run"), help: "Say what would be done; change nothing.")
+    var dryRun = false
 
     func validate() throws {
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
@@ -230,9 +257,22 @@ struct RollbackCommand: AsyncParsableCommand {
 
     func run() async throws {
         let rollback = RollbackOperation(inspector: global.inspector)
+        if !restart.dryRun { try Privilege.requireWriteAccess(dataDir: global.inspector.paths.dataDir, command: "rollback") }
         let prepared = try rollback.prepare()
+        let from = prepared.installedVersion?.description ?? "the current binary"
+        let to = prepared.backup.version?.description ?? prepared.backup.name
+        print("Rollback \(prepared.installedPath): \(from) → \(to)")
+        print("  backup: \(prepared.backup.path) (sha256 \(prepared.backupSha.prefix(16))…)")
+        if let installed = prepared.installedVersion, let restored = prepared.backup.version, installed.minor != restored.minor {
+            print("  a minor-version rollback also needs the etcd snapshot taken on \(restored.minorLine) restored (RKE2 docs: roll-back): restoring the binary alone is not enough")
+        }
+        print(prepared.alreadyInstalled ? "  this backup is installed already: only the restart remains" : "  then rke2 is restarted into it")
+        if restart.dryRun {
+            print("dry run: nothing changed")
+            return
+        }
         if !prepared.alreadyInstalled {
-            try Confirm.ask("Reinstall \(prepared.backup.version?.description ?? prepared.backup.name) over \(prepared.installedVersion?.description ?? "the current binary") and restart?", yes: restart.yes)
+            try Confirm.ask("Reinstall \(to) over \(from) and restart?", yes: restart.yes)
         }
         let outcome = try await Interruption.shared.catchingSignals { try rollback.perform(prepared) }
         print(outcome.summary)

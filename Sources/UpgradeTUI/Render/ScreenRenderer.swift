@@ -105,14 +105,19 @@ enum ScreenRenderer {
             (label: theme.unicode ? item.0 : asciiKey(item.0), text: item.1)
         }
         let essential: Set<String> = ["help", "quit"]
+        let reason = state.readOnlyReason.map { "read-only: \($0)" }
+        let room = rect.width - (reason.map { DisplayWidth.of($0) + 2 } ?? 0)
         func width() -> Int { items.reduce(0) { $0 + DisplayWidth.of($1.label) + 1 + DisplayWidth.of($1.text) + 2 } - 2 }
-        while width() > rect.width, let drop = items.lastIndex(where: { !essential.contains($0.text) }) {
+        while width() > room, let drop = items.lastIndex(where: { !essential.contains($0.text) }) {
             items.remove(at: drop)
         }
         var x = 0
         for item in items {
             x = grid.put(item.label, x: x, y: rect.y, style: .role(.key, bold: true))
             x = grid.put(" " + item.text + "  ", x: x, y: rect.y, style: .role(.dim))
+        }
+        if let reason, rect.width - x >= DisplayWidth.of(reason) {
+            grid.put(reason, x: rect.width - DisplayWidth.of(reason), y: rect.y, style: .role(.warn))
         }
     }
 
