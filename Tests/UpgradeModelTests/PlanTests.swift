@@ -94,7 +94,15 @@ final class PlanTests: XCTestCase {
             ("no snapshot", input(cluster(healthyNodes), snapshots: []), "etcd snapshot", .warn, "no etcd snapshot on this node"),
             ("old snapshot", input(cluster(healthyNodes), snapshots: [Date().addingTimeInterval(-2 * day)]), "etcd snapshot", .warn, "in the last 24 h"),
             ("recent snapshot", input(cluster(healthyNodes), snapshots: [Date().addingTimeInterval(-3600)]), "etcd snapshot", .pass, "1 h old"),
-            ("unresolved channel", input(cluster(healthyNodes), target: .channel("https://x/stable"), resolved: .some(nil)), "target", .warn, "could not be resolved"),
+            ("unreachable channel", input(cluster(healthyNodes), target: .channel("https://x/stable"), resolved: .some(nil)), "target", .warn, "SUC resolves it itself"),
+            ("unreachable channel: checks not run", input(cluster(healthyNodes), target: .channel("https://x/stable"), resolved: .some(nil)), "no minor skip", .warn, "not run"),
+            ("channel 404", {
+                var i = input(cluster(healthyNodes), target: .channel("https://x/stabel"), resolved: .some(nil))
+                i.resolveError = ChannelError("channel https://x/stabel answered HTTP 404: no such channel", unreachable: false)
+                return i
+            }(), "target", .fail, "HTTP 404"),
+            ("downgrade: no minor skip not run", input(cluster(healthyNodes), target: .version(RKE2Version("v1.30.9+rke2r1")!)), "no minor skip", .warn, "not run"),
+            ("no addons: sync not run", input(cluster(healthyNodes)), "manifests in sync", .warn, "not run"),
             ("resolved channel", input(cluster(healthyNodes), target: .channel("https://x/stable"), resolved: .some(RKE2Version("v1.32.4+rke2r1"))), "target", .pass, "resolves to v1.32.4+rke2r1"),
             ("skipped manifest", input(cluster(healthyNodes), manifests: [SnapshotFixtures.manifest("rke2-canal.yaml", state: .skipped, skip: "rke2-canal.yaml.skip")]),
              "skipped manifests", .warn, "will not be upgraded: rke2-canal.yaml"),

@@ -55,23 +55,41 @@ final class ReviewBindingTests: XCTestCase {
         XCTAssertEqual(staging, [], "staged copies are removed")
     }
 
-    func testWithoutAChecksumTheCandidateRunsOnlyAsNobody() throws {
-        try XCTSkipUnless(geteuid() == 0, "dropping privileges needs root")
+    func testTheCandidateRunsOnlyInTheSandbox() throws {
+        try XCTSkipUnless(geteuid() == 0, "the sandbox needs root")
         let (box, inspector) = try node()
-        let marker = try markerDir() + "/ran"
-        let candidate = try recordingCandidate(box, marker: marker)
+        let dir = try markerDir()
+        let candidate = box.root + "/download/rke2.linux-amd64"
+        try FileManager.default.createDirectory(atPath: box.root + "/download", withIntermediateDirectories: true)
+        // A hostile candidate: who am I, can I see the operator's processes, can I reach their terminal?
+        let script = """
+        #!/bin/sh
+        id -u > '\(dir)/uid'
+        ls /proc | grep -c '^[0-9]' > '\(dir)/processes'
+        (echo y > /dev/tty) 2> '\(dir)/tty' && echo reached >> '\(dir)/tty'
+        echo 'rke2 version v1.32.2+rke2r1 (0123456789abcdef)'
+        """
+        try Data(script.utf8).write(to: URL(fileURLWithPath: candidate))
+        chmod(candidate, 0o755)
         let prepared = try SwapOperation(binary: candidate, checksums: nil, inspector: inspector, cluster: nil).prepare()
         defer { SwapOperation.discard(prepared) }
         XCTAssertEqual(prepared.newVersion?.description, "v1.32.2+rke2r1", "\(prepared.checks)")
         XCTAssertEqual(prepared.checks.first { $0.name == "checksum" }?.status, .warn)
-        XCTAssertTrue(prepared.checks.first { $0.name == "version" }?.reason.contains("run as nobody") == true)
-        XCTAssertEqual(try String(contentsOfFile: marker, encoding: .utf8), "65534\n", "run once, as nobody, never as root")
-        // With a matching checksum it may run as root.
+        XCTAssertTrue(prepared.checks.first { $0.name == "version" }?.reason.contains("run in a sandbox") == true)
+        let uid = UInt32(try String(contentsOfFile: dir + "/uid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        XCTAssertGreaterThanOrEqual(uid, 2_147_400_000, "a fresh uid, not root and not nobody")
+        XCTAssertLessThanOrEqual(Int(try String(contentsOfFile: dir + "/processes", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 99, 4,
+                                 "it sees only its own processes")
+        XCTAssertFalse(try String(contentsOfFile: dir + "/tty", encoding: .utf8).contains("reached"), "no controlling terminal")
+        // The staged copy is not readable by other users.
+        let st = try XCTUnwrap(POSIX.fileInfo(prepared.staged))
+        XCTAssertEqual(st.st_mode & 0o007, 0)
+        // A matching checksum does not make it run as root either.
         let sums = try box.write("download/sha256sum-\(HostArch.current).txt", "\(prepared.newSha!)  rke2.linux-\(HostArch.current)\n")
         let verified = try SwapOperation(binary: candidate, checksums: sums, inspector: inspector, cluster: nil).prepare()
         defer { SwapOperation.discard(verified) }
         XCTAssertEqual(verified.checks.first { $0.name == "checksum" }?.status, .pass)
-        XCTAssertEqual(try String(contentsOfFile: marker, encoding: .utf8), "65534\n0\n")
+        XCTAssertNotEqual(try String(contentsOfFile: dir + "/uid", encoding: .utf8), "0\n")
     }
 
     func testTheReviewedBytesAreInstalledEvenIfTheCandidateIsReplacedAfterTheReview() throws {

@@ -91,7 +91,7 @@ final class TrustTests: XCTestCase {
         defer { planted.stop() }
         let node = try box.inspector.inspect()
         XCTAssertEqual(node.running?.process.pid, real.pid, "the trusted one is found, not 'multiple rke2 processes'")
-        XCTAssertTrue(node.problems.contains { $0.contains("ignored rke2-like process \(planted.pid)") && $0.contains("\(hostile) is writable by others") },
+        XCTAssertTrue(node.problems.contains { $0.contains("ignored rke2-like process \(planted.pid)") && $0.contains("is writable by others") },
                       "\(node.problems)")
     }
 
@@ -137,7 +137,7 @@ final class TrustTests: XCTestCase {
         try XCTSkipUnless(geteuid() == 0, "ownership rules are root's")
         let box = try Sandbox("trust")
         try FakeRKE2.install(version: "v1.31.6+rke2r1", at: box.binaryPath)
-        XCTAssertNil(TrustedPath.problem(executable: box.binaryPath), "root's file under /tmp (sticky) in root's 0755 directories")
+        XCTAssertNil(TrustedPath.problem(executable: box.binaryPath), "root's file in root's 0755 directories")
         chmod(box.binaryPath, 0o775)
         XCTAssertEqual(TrustedPath.problem(executable: box.binaryPath), "file \(box.binaryPath) is writable by its group (mode 775)")
         chmod(box.binaryPath, 0o755)
@@ -149,7 +149,17 @@ final class TrustTests: XCTestCase {
         let hostile = try worldWritableDir()
         try FakeRKE2.install(version: "v1.31.6+rke2r1", at: hostile + "/rke2")
         symlink(hostile + "/rke2", box.root + "/usr/local/bin/linked")
-        XCTAssertTrue(TrustedPath.problem(executable: box.root + "/usr/local/bin/linked")?.contains("\(hostile) is writable by others") == true)
+        XCTAssertTrue(TrustedPath.problem(executable: box.root + "/usr/local/bin/linked")?.contains("is writable by others") == true)
+        // No exception for a sticky directory: anyone may hardlink a root-owned file into /tmp.
+        let sticky = NSTemporaryDirectory() + "upgrade-tui-root-file-\(getpid())"
+        try FakeRKE2.install(version: "v1.31.6+rke2r1", at: sticky)
+        defer { unlink(sticky) }
+        XCTAssertTrue(TrustedPath.problem(executable: sticky)?.contains("is writable by others") == true, "\(TrustedPath.problem(executable: sticky) ?? "trusted")")
+        // A symlink as the last component must be root's too, wherever it leads.
+        let link = box.root + "/usr/local/bin/user-link"
+        symlink(box.binaryPath, link)
+        lchown(link, 65534, 65534)
+        XCTAssertEqual(TrustedPath.problem(executable: link), "\(link) is a symlink owned by uid 65534, not root")
     }
 
     // MARK: pinned signals

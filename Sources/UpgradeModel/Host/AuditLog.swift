@@ -93,9 +93,9 @@ public final class AuditLog: @unchecked Sendable {
             throw UpgradeError.refused("cannot write the audit log \(path): \(why); pass --audit-log PATH")
         }
         var st = stat()
-        guard fstat(fd, &st) == 0, POSIX.isRegular(st), st.st_uid == POSIX.effectiveUID else {
+        guard fstat(fd, &st) == 0, POSIX.isRegular(st), st.st_uid == POSIX.effectiveUID, st.st_nlink == 1 else {
             close(fd)
-            throw UpgradeError.refused("the audit log \(path) is not a regular file owned by uid \(POSIX.effectiveUID); pass --audit-log PATH")
+            throw UpgradeError.refused("the audit log \(path) is not a regular file of uid \(POSIX.effectiveUID) with one link; pass --audit-log PATH")
         }
         self.fd = fd
     }

@@ -12,6 +12,9 @@ public final class FileFacts: @unchecked Sendable {
     private let lock = NSLock()
     private var hashes: [String: (Stamp, String)] = [:]
     private var versions: [String: (Stamp, RKE2Version.VersionOutput)] = [:]
+    /// `--version` outputs by the sha256 of the bytes that printed them: after a swap, the version of
+    /// the bytes still running is known without executing them again.
+    private var versionsBySha: [String: RKE2Version.VersionOutput] = [:]
 
     static func stamp(_ path: String) -> Stamp? {
         guard let st = POSIX.fileInfo(path) else { return nil }
@@ -41,10 +44,15 @@ public final class FileFacts: @unchecked Sendable {
         return output
     }
 
-    public func remember(_ output: RKE2Version.VersionOutput, of path: String) {
+    public func remember(_ output: RKE2Version.VersionOutput, of path: String, sha256: String? = nil) {
         guard let stamp = Self.stamp(path) else { return }
         lock.lock()
         versions[path] = (stamp, output)
+        if let sha256 { versionsBySha[sha256] = output }
         lock.unlock()
+    }
+
+    public func version(sha256: String) -> RKE2Version.VersionOutput? {
+        lock.withLock { versionsBySha[sha256] }
     }
 }

@@ -127,14 +127,8 @@ public struct LocalInspector: Sendable {
             let runningSha = try? FileFacts.shared.sha256(process.procExe)
             let pending = runningSha != nil && binary?.sha256 != nil && runningSha != binary?.sha256
             var runningVersion: RKE2Version?
-            if pending {
-                if let known = FileFacts.shared.version(of: process.procExe) {
-                    runningVersion = known.version
-                } else if let output = (try? Subprocess.run(process.procExe, ["--version"], timeout: versionTimeout))
-                    .flatMap({ RKE2Version.parseVersionOutput($0.output) }) {
-                    FileFacts.shared.remember(output, of: process.procExe)
-                    runningVersion = output.version
-                }
+            if pending, let runningSha {
+                runningVersion = runningVersionOf(process, sha256: runningSha, backupsDir: paths.backupsDir)
             }
             running = RunningRKE2(process: process, runningSha256: runningSha, restartPending: pending,
                                   runningVersion: runningVersion ?? (pending ? nil : binary?.version))
@@ -143,6 +137,20 @@ public struct LocalInspector: Sendable {
                                          version: running?.runningVersion ?? binary?.version)
         return LocalNode(role: process?.role ?? "unknown", hostname: POSIX.hostName(), paths: paths,
                          binary: binary, running: running, config: config, problems: problems)
+    }
+
+    /// The version of the bytes a process runs when they are no longer the installed file: known from
+    /// when they were installed (this process saw them, or a swap backed them up under their version),
+    /// else asked from the running executable itself, by its pinned descriptor.
+    func runningVersionOf(_ process: RKE2Process, sha256: String, backupsDir: String) -> RKE2Version? {
+        if let known = FileFacts.shared.version(sha256: sha256) { return known.version }
+        for backup in BinaryInstaller.backups(in: backupsDir) where backup.version != nil {
+            if (try? FileFacts.shared.sha256(backup.path)) == sha256 { return backup.version }
+        }
+        guard let result = try? TrustedExec.run(executableOf: process.identity, ["--version"], timeout: versionTimeout, procRoot: paths.procRoot),
+              let output = RKE2Version.parseVersionOutput(result.output) else { return nil }
+        FileFacts.shared.remember(output, of: process.procExe, sha256: sha256)
+        return output.version
     }
 
     func inspectBinary(_ path: String) -> InstalledBinary {
@@ -165,7 +173,7 @@ public struct LocalInspector: Sendable {
                                    goVersion: cached.goVersion, sha256: sha, problem: nil)
         }
         do {
-            let result = try Subprocess.run(path, ["--version"], timeout: versionTimeout)
+            let result = try TrustedExec.run(path, ["--version"], timeout: versionTimeout)
             if result.timedOut {
                 return InstalledBinary(path: path, version: nil, commit: nil, goVersion: nil, sha256: sha,
                                        problem: "\(path) --version did not answer within \(Int(versionTimeout)) s")
@@ -175,7 +183,7 @@ public struct LocalInspector: Sendable {
                 return InstalledBinary(path: path, version: nil, commit: nil, goVersion: nil, sha256: sha,
                                        problem: "\(path) --version printed no rke2 version (exit \(result.status)): \(firstLine.prefix(120))")
             }
-            FileFacts.shared.remember(parsed, of: path)
+            FileFacts.shared.remember(parsed, of: path, sha256: sha)
             return InstalledBinary(path: path, version: parsed.version, commit: parsed.commit,
                                    goVersion: parsed.goVersion, sha256: sha, problem: nil)
         } catch {

@@ -25,8 +25,13 @@ public final class OperationLock: @unchecked Sendable {
     /// Takes the lock or throws a refusal that names the holder.
     public static func acquire(path: String, command: String, user: AuditUser = .current) throws -> OperationLock {
         try POSIX.makeDirectories((path as NSString).deletingLastPathComponent, mode: 0o700)
-        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw POSIX.fail("cannot open lock file", path) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, POSIX.isRegular(st), st.st_uid == POSIX.effectiveUID, st.st_nlink == 1 else {
+            close(fd)
+            throw UpgradeError.refused("the lock file \(path) is not a regular file of uid \(POSIX.effectiveUID) with one link; remove it")
+        }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
             let holder = (try? POSIX.readAll(fd: fd, path: path, limit: 4096)).map { String(decoding: $0, as: UTF8.self) } ?? ""

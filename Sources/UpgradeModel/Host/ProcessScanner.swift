@@ -136,15 +136,23 @@ public struct ProcessScanner: Sendable {
         }
         // rke2 runs in the host's namespaces; a pod's process named `rke2 server` (root in its container)
         // is not this node's rke2, whatever its files look like from here.
+        // Only root can read another user's /proc/PID/{exe,ns}; an unprivileged scan executes nothing as root.
+        let privileged = POSIX.effectiveUID == 0
         for ns in ["mnt", "pid"] {
             let theirs = POSIX.readLink("\(base)/ns/\(ns)"), ours = POSIX.readLink("/proc/self/ns/\(ns)")
-            if let theirs, let ours, theirs != ours { return "(in another \(ns) namespace: a container's process)" }
+            if theirs == nil && privileged { return "(its \(ns) namespace cannot be read)" }
+            if let theirs, theirs != ours { return "(in another \(ns) namespace: a container's process)" }
         }
-        guard let exe = entry.exe else {
-            // Only root can read another user's /proc/PID/exe; an unprivileged scan executes nothing as root.
-            return POSIX.effectiveUID == 0 ? "(its executable cannot be read)" : nil
+        guard let exe = entry.exe else { return privileged ? "(its executable cannot be read)" : nil }
+        let (path, deleted) = Self.stripDeleted(exe)
+        if let problem = TrustedPath.problem(processExe: base + "/exe", path: path) { return "(\(problem))" }
+        // The path must name the very file it runs (unless that was replaced, as a swap does): a
+        // process whose exe only looks like a host path is not judged by the host's file.
+        if !deleted, let running = POSIX.fileInfo(base + "/exe"), let named = POSIX.fileInfo(path),
+           running.st_dev != named.st_dev || running.st_ino != named.st_ino {
+            return "(its executable is not the file \(path))"
         }
-        return TrustedPath.problem(processExe: base + "/exe", path: Self.stripDeleted(exe).0).map { "(\($0))" }
+        return nil
     }
 
     /// The real, effective, saved and filesystem uids from `/proc/PID/status` (not the owner of

@@ -1,10 +1,10 @@
 import Foundation
 
-/// Private copies of swap candidates (SECURITY.md "Swap"). A candidate is copied, without following
-/// anything, into a fresh directory `.upgrade-tui-staging.<pid>.XXXXXX` beside the binary it will
-/// replace (root-owned, mode 0711: others may run the copy as `nobody`, nobody but root may change
-/// it). Only that copy is hashed, run and installed, so what was reviewed is what is installed,
-/// whatever happens to the original path afterwards.
+/// Private copies of swap candidates (SECURITY.md "Swap"). A candidate is copied into a fresh
+/// directory `.upgrade-tui-staging.<pid>.XXXXXX` beside the binary it will replace (root's, mode
+/// 0711); the copy is root's with mode 0750 and the group of the sandbox that may run it, so no other
+/// user can read or change it. Only that copy is hashed, run and installed, so what was reviewed is
+/// what is installed, whatever happens to the original path afterwards.
 enum Staging {
     static let prefix = ".upgrade-tui-staging."
 
@@ -13,6 +13,8 @@ enum Staging {
         let sha256: String
         /// The candidate had an execute bit (the copy always has: it is run and installed from here).
         let executable: Bool
+        /// The uid and gid of the sandbox that may run the copy (`CandidateSandbox`).
+        let sandboxID: UInt32
     }
 
     static func stage(_ source: String, besideTarget target: String) throws -> Staged {
@@ -39,8 +41,10 @@ enum Staging {
             defer { close(output) }
             try BinaryInstaller.copy(from: input, to: output, source: source, destination: path)
             guard fsync(output) == 0 else { throw POSIX.fail("cannot fsync", path) }
-            guard fchmod(output, 0o755) == 0, chmod(stagingDir, 0o711) == 0 else { throw POSIX.fail("cannot set the mode of", path) }
-            return Staged(path: path, sha256: try ManifestScanner.sha256(ofFile: path), executable: st.st_mode & 0o111 != 0)
+            let sandboxID = CandidateSandbox.freshID()
+            if POSIX.effectiveUID == 0 { guard fchown(output, 0, sandboxID) == 0 else { throw POSIX.fail("cannot set the group of", path) } }
+            guard fchmod(output, 0o750) == 0, chmod(stagingDir, 0o711) == 0 else { throw POSIX.fail("cannot set the mode of", path) }
+            return Staged(path: path, sha256: try ManifestScanner.sha256(ofFile: path), executable: st.st_mode & 0o111 != 0, sandboxID: sandboxID)
         } catch {
             remove(path)
             throw error
@@ -62,7 +66,7 @@ enum Staging {
             let pidText = name.dropFirst(prefix.count).split(separator: ".").first ?? ""
             if let pid = Int32(pidText), pid != getpid(), kill(pid, 0) == 0 || errno == EPERM { continue }
             let path = dir + "/" + name
-            guard let st = POSIX.linkInfo(path), POSIX.isDirectory(st) else { continue }
+            guard let st = POSIX.linkInfo(path), POSIX.isDirectory(st), st.st_uid == POSIX.effectiveUID else { continue }
             for entry in (try? POSIX.listDirectory(path)) ?? [] { unlink(path + "/" + entry) }
             rmdir(path)
         }
@@ -79,19 +83,40 @@ enum Staging {
     }
 }
 
-/// Runs a program that has not been verified (a swap candidate without a checksum) as `nobody`, with
-/// no supplementary groups and no new privileges, through util-linux's `setpriv`. Unprivileged callers
-/// run it as themselves: they have nothing to lose to it that they did not have already.
-public enum Unprivileged {
-    public static let nobody = "65534"
+/// Runs a swap candidate's `--version` without trusting it (SECURITY.md "Swap"): in its own session
+/// (no controlling terminal: it cannot type into the operator's prompt or draw on the screen), in new
+/// pid, mount (with its own /proc), network, IPC and UTS namespaces (it sees and reaches no process
+/// and no network; when the deadline kills `unshare`, every process it started dies with it), as a
+/// fresh uid and gid that no process or file has, with no supplementary groups and no new privileges.
+/// util-linux's `unshare`, `setsid` and `setpriv` do it; without them the candidate is not run.
+/// Unprivileged callers run it as themselves: they have nothing to lose to it that they did not have.
+public enum CandidateSandbox {
+    static func freshID() -> UInt32 { UInt32.random(in: 2_147_400_000..<2_147_480_000) }
 
-    public static func run(_ path: String, _ arguments: [String], timeout: TimeInterval) throws -> Subprocess.Result {
-        let environment = ["PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+    public static func run(_ path: String, _ arguments: [String], id: UInt32, timeout: TimeInterval) throws -> Subprocess.Result {
+        let environment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
         guard POSIX.effectiveUID == 0 else { return try Subprocess.run(path, arguments, timeout: timeout, environment: environment) }
-        guard let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].first(where: { TrustedPath.problem(executable: $0) == nil }) else {
-            throw UpgradeError.refused("setpriv (util-linux) is needed to run an unverified binary as nobody; pass --checksums with the release's sha256sum file")
+        var tools: [String] = []
+        for name in ["unshare", "setsid", "setpriv"] {
+            guard let tool = ["/usr/bin/\(name)", "/bin/\(name)"].first(where: { TrustedPath.problem(executable: $0) == nil }) else {
+                throw UpgradeError.refused("\(name) (util-linux) is needed to run an unverified binary in a sandbox; it was not run")
+            }
+            tools.append(tool)
         }
-        return try Subprocess.run(setpriv, ["--reuid=\(nobody)", "--regid=\(nobody)", "--clear-groups", "--no-new-privs", "--", path] + arguments,
+        closeOnExecEverything()
+        return try Subprocess.run(tools[0], ["--fork", "--kill-child", "--pid", "--mount-proc", "--net", "--ipc", "--uts", "--",
+                                             tools[1], "--wait", tools[2], "--reuid=\(id)", "--regid=\(id)", "--clear-groups", "--no-new-privs",
+                                             "--", path] + arguments,
                                   timeout: timeout, environment: environment)
+    }
+
+    /// Every descriptor of ours above stderr gets FD_CLOEXEC, so the candidate inherits none of them
+    /// (the terminal, the log, a kubeconfig), whoever opened them without it.
+    static func closeOnExecEverything() {
+        for name in (try? POSIX.listDirectory("/proc/self/fd")) ?? [] {
+            guard let fd = Int32(name), fd > 2 else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+        }
     }
 }

@@ -2,15 +2,18 @@ import Foundation
 
 /// Whether root may execute a file (SECURITY.md "What upgrade-tui trusts"): only when no user but
 /// root could have put its bytes there. The file must be a regular file owned by root and not writable
-/// by group or others, and every directory above it (on the path as given, and on the path its
-/// symlinks resolve to) must be owned by root and not writable by group or others — except a
-/// world-writable directory with the sticky bit (`/tmp`), where the kernel lets nobody but root rename
-/// or delete the root-owned entry below it.
+/// by group or others, and every directory above it and every symlink on the way (on the path as
+/// given, and on the path its symlinks resolve to) must be owned by root and, for directories, not
+/// writable by group or others. No exception for sticky directories such as `/tmp`: a user may put a
+/// hardlink to any root-owned file there, or swap a directory for a symlink.
 public enum TrustedPath {
     /// nil when trusted; otherwise why not, naming the path at fault.
     public static func problem(executable path: String) -> String? {
         guard path.hasPrefix("/") else { return "\(path) is not an absolute path" }
         if let problem = chainProblem(path) { return problem }
+        if let st = POSIX.linkInfo(path), POSIX.isSymlink(st), !isTrustedOwner(st.st_uid) {
+            return "\(path) is a symlink owned by uid \(st.st_uid), not root"
+        }
         guard let resolved = realPath(path) else { return "\(path) cannot be resolved: \(POSIX.errorText())" }
         if resolved != path, let problem = chainProblem(resolved) { return problem }
         guard let st = POSIX.fileInfo(resolved) else { return "\(path) does not exist" }
@@ -51,12 +54,10 @@ public enum TrustedPath {
     }
 
     /// Owned by root (or by the invoking user when that is not root: running your own file as yourself
-    /// gains nothing); not writable by group or others, unless it is a sticky directory (whose
-    /// root-owned entries only root can rename or delete; the entry below is checked in turn).
+    /// gains nothing); not writable by group or others.
     static func ownerProblem(_ st: stat, path: String, what: String) -> String? {
         guard isTrustedOwner(st.st_uid) else { return "\(what) \(path) is owned by uid \(st.st_uid), not root" }
-        let sticky = POSIX.isDirectory(st) && st.st_mode & S_ISVTX != 0
-        if st.st_mode & 0o022 != 0 && !sticky {
+        if st.st_mode & 0o022 != 0 {
             return "\(what) \(path) is writable by \(st.st_mode & 0o002 != 0 ? "others" : "its group") (mode \(String(st.st_mode & 0o7777, radix: 8)))"
         }
         return nil

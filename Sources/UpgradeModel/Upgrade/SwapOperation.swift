@@ -37,8 +37,8 @@ public struct SwapPreparation: Sendable, Equatable {
 ///
 /// prepare: the candidate is copied into a private staging directory (created exclusively, nothing
 /// followed) and hashed there; the checksum (from `--checksums`, or a `sha256sum-<arch>.txt` beside the
-/// candidate) is verified on that copy; only a verified copy is run as root (`--version`); without a
-/// checksum it is run as `nobody` with no new privileges; a copy that fails its checksum is never run.
+/// candidate) is verified on that copy; its `--version` runs only in `CandidateSandbox`, never as
+/// root; a copy that fails its checksum is never run.
 /// perform: under the lock, the staged copy must still hash to the reviewed sha256 and the installed
 /// binary must be the one reviewed; the checks run again; then the backup, then the install.
 public struct SwapOperation: Sendable {
@@ -69,10 +69,10 @@ public struct SwapOperation: Sendable {
         checks.append(PreflightCheck("executable", staging.executable ? .pass : .fail,
                                      staging.executable ? "\(source) is executable" : "\(source) is not executable (chmod +x it)"))
         let checksum = checksumCheck(sha: staging.sha256, source: source)
-        checks.append(checksum.check)
+        checks.append(checksum)
         var version: RKE2Version?
         if staging.executable {
-            let (versionCheck, parsed) = versionCheck(staged: staging.path, source: source, checksum: checksum)
+            let (versionCheck, parsed) = versionCheck(staged: staging.path, sandboxID: staging.sandboxID, source: source, checksum: checksum)
             checks.append(versionCheck)
             version = parsed
         }
@@ -88,24 +88,17 @@ public struct SwapOperation: Sendable {
 
     // MARK: checks
 
-    struct ChecksumVerdict {
-        let check: PreflightCheck
-        /// The staged copy matches a checksum file: it may be run as root.
-        let verified: Bool
-    }
-
-    func checksumCheck(sha: String, source: String) -> ChecksumVerdict {
+    func checksumCheck(sha: String, source: String) -> PreflightCheck {
         let beside = (source as NSString).deletingLastPathComponent + "/sha256sum-\(HostArch.current).txt"
         let explicit = checksums != nil
         guard let file = checksums ?? (POSIX.fileInfo(beside).map(POSIX.isRegular) == true ? beside : nil) else {
-            return ChecksumVerdict(check: PreflightCheck("checksum", .warn, "no --checksums file and no sha256sum-\(HostArch.current).txt beside it: the binary's integrity is not verified (sha256 \(sha)); its --version runs as nobody"),
-                                   verified: false)
+            return PreflightCheck("checksum", .warn, "no --checksums file and no sha256sum-\(HostArch.current).txt beside it: the binary's integrity is not verified (sha256 \(sha))")
         }
         let data: Data
         do {
             data = try Staging.readSmallRegularFile(file)
         } catch {
-            return ChecksumVerdict(check: PreflightCheck("checksum", .fail, (error as? UpgradeError)?.message ?? "cannot read \(file)"), verified: false)
+            return PreflightCheck("checksum", .fail, (error as? UpgradeError)?.message ?? "cannot read \(file)")
         }
         let base = (source as NSString).lastPathComponent
         let wanted = [base, "rke2.linux-\(HostArch.current)"]
@@ -118,30 +111,27 @@ public struct SwapOperation: Sendable {
                 guard entry == name else { continue }
                 let expected = parts[0].lowercased()
                 return expected == sha
-                    ? ChecksumVerdict(check: PreflightCheck("checksum", .pass, "sha256 \(sha.prefix(16))… matches \(entry) in \(file)"), verified: true)
-                    : ChecksumVerdict(check: PreflightCheck("checksum", .fail, "sha256 \(sha) does not match \(entry) in \(file) (\(expected)); the binary was not run"),
-                                      verified: false)
+                    ? PreflightCheck("checksum", .pass, "sha256 \(sha.prefix(16))… matches \(entry) in \(file)")
+                    : PreflightCheck("checksum", .fail, "sha256 \(sha) does not match \(entry) in \(file) (\(expected)); the binary was not run")
             }
         }
         if explicit {
-            return ChecksumVerdict(check: PreflightCheck("checksum", .fail, "\(file) has no entry for \(wanted.joined(separator: " or ")); the binary was not run"),
-                                   verified: false)
+            return PreflightCheck("checksum", .fail, "\(file) has no entry for \(wanted.joined(separator: " or ")); the binary was not run")
         }
-        return ChecksumVerdict(check: PreflightCheck("checksum", .warn, "\(file) beside it has no entry for \(wanted.joined(separator: " or ")): not verified (sha256 \(sha)); its --version runs as nobody"),
-                               verified: false)
+        return PreflightCheck("checksum", .warn, "\(file) beside it has no entry for \(wanted.joined(separator: " or ")): not verified (sha256 \(sha))")
     }
 
-    /// `--version` of the staged copy: as root only when its checksum verified, as nobody when there
-    /// was no checksum to verify, and not at all when the checksum failed.
-    func versionCheck(staged: String, source: String, checksum: ChecksumVerdict) -> (PreflightCheck, RKE2Version?) {
-        if checksum.check.status == .fail {
+    /// `--version` of the staged copy, in the candidate sandbox (a checksum file found beside the
+    /// candidate comes from the same place as the candidate: it proves consistency, not who made it,
+    /// so not even a verified copy runs as root before the operator has confirmed); not at all when
+    /// the checksum failed.
+    func versionCheck(staged: String, sandboxID: UInt32, source: String, checksum: PreflightCheck) -> (PreflightCheck, RKE2Version?) {
+        if checksum.status == .fail {
             return (PreflightCheck("version", .fail, "not run: the checksum check failed"), nil)
         }
         let result: Subprocess.Result
         do {
-            result = checksum.verified
-                ? try Subprocess.run(staged, ["--version"], timeout: 10)
-                : try Unprivileged.run(staged, ["--version"], timeout: 10)
+            result = try CandidateSandbox.run(staged, ["--version"], id: sandboxID, timeout: 10)
         } catch {
             return (PreflightCheck("version", .fail, "\(source) --version could not be run: \((error as? UpgradeError)?.message ?? "\(error)")"), nil)
         }
@@ -149,8 +139,7 @@ public struct SwapOperation: Sendable {
             let why = result.timedOut ? "did not answer within 10 s" : "printed no rke2 version (exit \(result.status))"
             return (PreflightCheck("version", .fail, "\(source) --version \(why)"), nil)
         }
-        let how = checksum.verified ? "" : " (run as nobody)"
-        return (PreflightCheck("version", .pass, "\(source) --version: \(output.version)\(output.commit.map { " (\($0.prefix(12)))" } ?? "")\(how)"),
+        return (PreflightCheck("version", .pass, "\(source) --version: \(output.version)\(output.commit.map { " (\($0.prefix(12)))" } ?? "") (run in a sandbox)"),
                 output.version)
     }
 

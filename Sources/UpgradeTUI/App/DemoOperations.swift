@@ -88,6 +88,8 @@ struct DemoOperations: DashboardOperations {
             return .operationFinished(Message(text: "reinstalled \(DemoCluster.from) and restarted (simulated)", severity: .ok))
         case let .completePath(text):
             return .completion(PathCompletion.complete(text, list: PathCompletion.listDirectory))
+        case .discardSwap:
+            return .operationFinished(Message(text: "cancelled: nothing was changed", severity: .info))
         case .quit, .repaint, .interruptAndQuit:
             return .operationFinished(Message(text: "", severity: .info))
         }

@@ -133,6 +133,9 @@ struct HostOperations: DashboardOperations {
                 let restarted = try await restart.perform(try restart.prepare(), progress: progress)
                 return .operationFinished(Message(text: rolled.summary + "; " + restarted.summary, severity: .ok))
             } catch { return ReviewText.failure("rollback", error) }
+        case let .discardSwap(prepared):
+            SwapOperation.discard(prepared)
+            return .operationFinished(Message(text: "cancelled: nothing was changed", severity: .info))
         case let .completePath(text):
             return .completion(PathCompletion.complete(text, list: PathCompletion.listDirectory))
         case .quit, .repaint, .interruptAndQuit:

@@ -259,11 +259,13 @@ enum Reducer {
             }
             return []
         case var .review(review):
+            let discard: [Effect]
+            if case let .swap(prepared) = review.kind { discard = [.discardSwap(prepared)] } else { discard = [] }
             switch key {
             case .escape:
                 state.overlay = nil
                 state.message = Message(text: "cancelled: nothing was changed", severity: .info)
-                return []
+                return discard
             case .up: review.scroll = max(0, review.scroll - 1)
             case .down: review.scroll += 1
             case .pageUp: review.scroll = max(0, review.scroll - 10)
@@ -301,7 +303,7 @@ enum Reducer {
             case .char("n"), .char("N"), .char("q"):
                 state.overlay = nil
                 state.message = Message(text: "cancelled: nothing was changed", severity: .info)
-                return []
+                return discard
             default: break
             }
             state.overlay = .review(review)

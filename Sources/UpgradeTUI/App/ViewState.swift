@@ -69,6 +69,8 @@ enum Effect: Equatable, Sendable {
     case applyPlan(PlanOperation.Prepared)
     case prepareSwap(path: String)
     case swap(SwapPreparation)
+    /// A swap review was cancelled: its staged copy goes.
+    case discardSwap(SwapPreparation)
     /// Restart the process that was on screen when confirmed (pid and start time); nil: rke2 was not running.
     case restart(ProcessIdentity?)
     case prepareRollback

@@ -16,19 +16,23 @@ public final class Sandbox: @unchecked Sendable {
 
     deinit { try? FileManager.default.removeItem(atPath: root) }
 
-    /// Where sandboxes live: a directory of this user's under the temporary directory, not writable by
-    /// others, so that the trust rules (SECURITY.md) hold for the files tests put there. `/tmp` itself
-    /// is world-writable but sticky, which the rules accept. A name another user took first is not used.
-    static let base: String = {
-        let fixed = NSTemporaryDirectory() + "upgrade-tui-tests-\(geteuid())"
-        mkdir(fixed, 0o755)
-        var st = stat()
-        if lstat(fixed, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, st.st_uid == geteuid(), st.st_mode & 0o022 == 0 { return fixed }
-        var template = Array((NSTemporaryDirectory() + "upgrade-tui-tests.XXXXXX").utf8CString)
-        let made = String(cString: mkdtemp(&template)!)
-        chmod(made, 0o755)
-        return made
+    /// Where sandboxes live: a directory of this user's in a chain no other user can write (root:
+    /// `/run`; others: `$XDG_RUNTIME_DIR` or `~/.cache`), so that the trust rules (SECURITY.md: no
+    /// file under a world-writable directory such as `/tmp` is run) hold for the binaries tests put
+    /// there. Readable by all, so tests that drop to `nobody` can read it.
+    public static let base: String = {
+        let environment = ProcessInfo.processInfo.environment
+        let parent = geteuid() == 0 ? "/run" : environment["XDG_RUNTIME_DIR"] ?? (NSHomeDirectory() + "/.cache")
+        mkdir(parent, 0o755)
+        var template = Array((parent + "/upgrade-tui-tests.XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { fatalError("cannot create a sandbox base in \(parent): \(String(cString: strerror(errno)))") }
+        let base = String(cString: made)
+        chmod(base, 0o755)
+        atexit { Sandbox.removeBase() }
+        return base
     }()
+
+    private static func removeBase() { try? FileManager.default.removeItem(atPath: base) }
 
     public var dataDir: String { root + "/var/lib/rancher/rke2" }
     public var manifestsDir: String { dataDir + "/server/manifests" }
