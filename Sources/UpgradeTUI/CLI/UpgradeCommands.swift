@@ -10,7 +10,7 @@ enum Confirm {
         guard isatty(0) != 0 else {
             throw UpgradeError.refused("\(question) needs a confirmation: pass --yes (no terminal to ask on)")
         }
-        FileHandle.standardOutput.write(Data("\(question) [y/N] ".utf8))
+        Console.prompt("\(question) [y/N] ")
         guard let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased(), answer == "y" || answer == "yes" else {
             throw UpgradeError.refused("cancelled")
         }
@@ -173,12 +173,12 @@ struct RestartOptions: ParsableArguments {
     var viaSystemd = false
 
     func validate() throws {
-        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        try Seconds.check(timeout, option: "--timeout", within: 0.001...86_400)
     }
 
     func run(inspector: LocalInspector, client: KubeClient?) async throws -> OperationOutcome {
         try await RestartOperation(inspector: inspector, viaSystemd: viaSystemd, timeout: timeout, client: client).run { line in
-            FileHandle.standardError.write(Data("… \(line)\n".utf8))
+            Console.error("… \(line)")
         }
     }
 }
