@@ -10,8 +10,8 @@ import XCTest
 final class HostileOutputTests: XCTestCase {
     typealias F = ObjectFactory
 
-    /// OSC 2 (retitle the window), a C1 CSI, a right-to-left override, DEL, a bare CR.
-    static let evil = "\u{1B}]2;pwned\u{07}\u{9B}31m\u{202E}gnp.exe\u{7F}\r"
+    /// OSC 2 (retitle the window), a C1 CSI, a right-to-left override, DEL, a bare CR, a right-to-left mark.
+    static let evil = "\u{1B}]2;pwned\u{07}\u{9B}31m\u{202E}gnp.exe\u{7F}\r\u{200F}"
 
     /// Every cluster string some output path prints carries `evil`.
     static func hostileCluster() -> [JSONValue] {
@@ -63,7 +63,7 @@ final class HostileOutputTests: XCTestCase {
         XCTAssertEqual(text.status, 0, text.stderr)
         assertTerminalSafe(Data(text.stdout.utf8), "status text")
         // The hostile strings are there, escaped visibly, not dropped.
-        XCTAssertTrue(text.stdout.contains("plan message \\u{1B}]2;pwned\\u{07}\\u{9B}31m\\u{202E}gnp.exe\\u{7F}\\u{0D}"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("plan message \\u{1B}]2;pwned\\u{07}\\u{9B}31m\\u{202E}gnp.exe\\u{7F}\\u{0D}\\u{200F}"), text.stdout)
         XCTAssertTrue(text.stdout.contains("SERVER-PLAN\\u{1B}"), "plan name in a table header: \(text.stdout)")
         XCTAssertTrue(text.stdout.contains("rke2-canal\\u{1B}]2;pwned"), "manifest file name: \(text.stdout)")
         XCTAssertTrue(text.stdout.contains("job failed \\u{1B}"), "job message in a hint: \(text.stdout)")
@@ -71,7 +71,7 @@ final class HostileOutputTests: XCTestCase {
         let json = try Shell.cli(["status", "--output", "json", "--kubeconfig", kubeconfig] + box.cliOptions)
         XCTAssertEqual(json.status, 0, json.stderr)
         assertTerminalSafe(Data(json.stdout.utf8), "status JSON")
-        XCTAssertTrue(json.stdout.contains(#"\u001b]2;pwned\u0007\u009b31m\u202egnp.exe\u007f\r"#), json.stdout)
+        XCTAssertTrue(json.stdout.contains(#"\u001b]2;pwned\u0007\u009b31m\u202egnp.exe\u007f\r\u200f"#), json.stdout)
         // Escaped, the document still says exactly what the cluster says.
         let doc = try JSONValue.parse(json.stdout)
         let plan = doc["cluster"]?["plans"]?.arrayValue?.first { $0["name"]?.stringValue == "server-plan" + Self.evil }
@@ -134,6 +134,8 @@ final class HostileOutputTests: XCTestCase {
             },
         ] {
             let grid = Self.render(snapshot, width: 120, height: 40, prepare: prepare)
+            // Visible, not silently dropped or blanked: the operator sees that something is odd.
+            XCTAssertTrue(grid.text.contains("\\u{1B}]2;pwned"), grid.text)
             var bytes = Data()
             for y in 0..<grid.height { bytes += Data((grid.line(y) + "\n").utf8) }
             assertTerminalSafe(bytes, "dashboard")
