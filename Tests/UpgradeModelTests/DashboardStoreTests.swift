@@ -33,7 +33,8 @@ final class DashboardStoreTests: XCTestCase {
         let reader = Task { for await snapshot in stream { await collector.add(snapshot) } }
         await store.start()
 
-        let first = try await waitFor(collector) { $0.cluster.nodes.count == 5 && $0.manifests.first?.state == .applied }
+        // Each resource has its own reflector: wait for the plans too, not only nodes and Addons.
+        let first = try await waitFor(collector) { $0.cluster.nodes.count == 5 && $0.cluster.plans.count == 2 && $0.manifests.first?.state == .applied }
         XCTAssertEqual(first.cluster.api, .ok)
         XCTAssertEqual(first.cluster.node(named: "server-2")?.state(for: "server-plan"), .applying)
 

@@ -40,7 +40,7 @@ final class TmuxEndToEndTests: XCTestCase {
 
         // Nodes and manifests on screen.
         let (first, _) = try term.waitFor("nodes and manifests") {
-            $0.contains("server-2") && $0.contains("rke2-canal.yaml") && $0.contains("API ok") && $0.contains("applied")
+            $0.contains("server-2") && $0.contains("rke2-canal.yaml") && $0.contains("API ok") && $0.contains("applied") && $0.contains("server-plan")
         }
         XCTAssertTrue(first.contains("applying"), first)
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The node upgrade-tui "runs on" in `--demo`: a real directory tree (config, manifests, markers, audit
-/// log) under the temp directory, so skip toggling really creates and removes files, and a simulated
+/// log) in a private directory under the temp directory, so skip toggling really creates and removes files, and a simulated
 /// rke2 whose version follows the demo cluster (its SUC Job upgrades it).
 public struct DemoNode: LocalSource {
     public let root: String
@@ -20,10 +20,29 @@ public struct DemoNode: LocalSource {
         ("rke2-runtimeclasses", "0.1.000"), ("rke2-snapshot-controller", "3.0.601"), ("rke2-snapshot-controller-crd", "3.0.601"),
     ]
 
-    /// Writes a fresh demo tree under `root` (replacing an earlier one) and seeds the cluster's Addons.
-    public static func create(root: String, cluster: DemoCluster) throws -> DemoNode {
+    /// Writes a fresh demo tree in a new private directory (`mkdtemp`, 0700: never a predictable /tmp
+    /// name someone else could have prepared) and seeds the cluster's Addons.
+    public static func create(cluster: DemoCluster, in parent: String = NSTemporaryDirectory()) throws -> DemoNode {
+        let template = (parent.hasSuffix("/") ? parent : parent + "/") + "upgrade-tui-demo-XXXXXX"
+        var bytes = Array(template.utf8CString)
+        guard mkdtemp(&bytes) != nil else { throw POSIX.fail("cannot create a demo directory in", parent) }
+        let root = String(cString: bytes)
+        do {
+            return try populate(DemoNode(root: root, cluster: cluster))
+        } catch {
+            remove(root: root)
+            throw error
+        }
+    }
+
+    /// Removes a demo tree (when the dashboard exits).
+    public static func remove(root: String) {
         try? FileManager.default.removeItem(atPath: root)
-        let node = DemoNode(root: root, cluster: cluster)
+    }
+
+    private static func populate(_ node: DemoNode) throws -> DemoNode {
+        let root = node.root
+        let cluster = node.cluster
         let manifests = node.paths.manifestsDir
         for dir in [manifests, root + "/etc/rancher/rke2/config.yaml.d", root + "/var/log/upgrade-tui", root + "/usr/local/bin"] {
             try POSIX.makeDirectories(dir, mode: 0o755)
@@ -61,9 +80,13 @@ public struct DemoNode: LocalSource {
         return node
     }
 
+    /// A new file, never through a symlink and never over an existing file.
     static func write(_ path: String, _ text: String) throws {
         try POSIX.makeDirectories((path as NSString).deletingLastPathComponent)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw POSIX.fail("cannot create", path) }
+        defer { close(fd) }
+        try POSIX.writeAll(fd: fd, Data(text.utf8), path: path)
     }
 
     public func read() throws -> (LocalNode, [ManifestFile]) {

@@ -24,11 +24,17 @@ public final class FileFacts: @unchecked Sendable {
     }
 
     public func sha256(_ path: String) throws -> String {
-        guard let stamp = Self.stamp(path) else { return try ManifestScanner.sha256(ofFile: path) }
+        guard let hash = try sha256IfPresent(path) else { return try ManifestScanner.sha256(ofFile: path) }
+        return hash
+    }
+
+    /// The sha256, or nil when the file does not exist (any more: it may vanish while being looked at).
+    public func sha256IfPresent(_ path: String) throws -> String? {
+        guard let stamp = Self.stamp(path) else { return try ManifestScanner.sha256IfPresent(ofFile: path) }
         lock.lock()
         if let (known, hash) = hashes[path], known == stamp { lock.unlock(); return hash }
         lock.unlock()
-        let hash = try ManifestScanner.sha256(ofFile: path)
+        guard let hash = try ManifestScanner.sha256IfPresent(ofFile: path) else { return nil }
         lock.lock()
         hashes[path] = (stamp, hash)
         lock.unlock()

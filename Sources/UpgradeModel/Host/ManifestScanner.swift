@@ -49,15 +49,26 @@ public struct ManifestScan: Sendable, Equatable {
     public let files: [ManifestFile]
     /// Every `.skip` marker (relative path), by the base name it skips.
     public let markers: [String: [String]]
+    /// What the walk could not look at (a walk bound reached, a broken symlink), each naming the entry.
+    public var problems: [String] = []
 }
 
 /// Scans the manifests directory with the deploy controller's rules (k3s `pkg/deploy/controller.go`,
 /// RKE2-FACTS §3.3): walk recursively in path order; disabled by base name without extension or by any
 /// parent directory name; skipped by a sibling `<base>.skip` anywhere in the tree (skip names are
 /// collected by base name); dotfiles and non-YAML/JSON ignored; `.skip` markers are not rows.
+///
+/// Symlinked directories are followed as `walkFiles` does: a symlink met in the real tree is walked,
+/// but symlinked directories inside it are not. The walk is bounded (depth and entries), because the
+/// dashboard rescans every few seconds as root: `ln -s / manifests/x` must cost a problem line naming
+/// `x`, not a hash of the whole filesystem. A file that vanishes during the scan is left out.
 public struct ManifestScanner: Sendable {
     public let directory: String
     public let disabled: [DisabledComponent]
+    /// Directory levels below the manifests directory.
+    public var maxDepth = 16
+    /// Directory entries looked at in one scan.
+    public var maxEntries = 10_000
 
     public init(directory: String, disabled: [DisabledComponent]) {
         self.directory = directory
@@ -70,15 +81,23 @@ public struct ManifestScanner: Sendable {
         let st: stat
     }
 
+    struct Walk {
+        var entries: [Entry] = []
+        var markers: [String] = []
+        var visited = Set<[UInt64]>()
+        var seen = 0
+        var problems: [String] = []
+        var stopped = false
+    }
+
     public func scan() throws -> ManifestScan {
         guard let top = POSIX.fileInfo(directory) else { return ManifestScan(files: [], markers: [:]) }
         guard POSIX.isDirectory(top) else {
             throw UpgradeError.input("\(directory) is not a directory")
         }
-        var entries: [Entry] = []
-        var markerPaths: [String] = []
-        var visited = Set<[UInt64]>()
-        try walk(relative: "", viaSymlink: false, into: &entries, markers: &markerPaths, visited: &visited)
+        var state = Walk()
+        try walk(relative: "", viaSymlink: false, depth: 0, &state)
+        let entries = state.entries, markerPaths = state.markers
 
         // Skip markers by base name (they apply across the tree), remembering where each one lives.
         var allMarkers: [String: [String]] = [:]
@@ -107,7 +126,11 @@ public struct ManifestScanner: Sendable {
             } else {
                 state = .active
             }
-            let hash = state == .ignored ? nil : try FileFacts.shared.sha256(directory + "/" + entry.relative)
+            var hash: String?
+            if state != .ignored {
+                hash = try FileFacts.shared.sha256IfPresent(directory + "/" + entry.relative)
+                if hash == nil { continue }         // removed since the walk saw it
+            }
             rows.append(ManifestFile(
                 file: entry.relative, addon: Self.addonName(base), present: true, sha256: hash,
                 size: Int64(entry.st.st_size),
@@ -134,33 +157,61 @@ public struct ManifestScanner: Sendable {
                 sha256: nil, size: nil, modified: nil, skipMarker: nil, disabledBy: component,
                 viaSymlink: false, localState: .disabled))
         }
-        return ManifestScan(files: rows.sorted { $0.file < $1.file }, markers: allMarkers)
+        return ManifestScan(files: rows.sorted { $0.file < $1.file }, markers: allMarkers, problems: state.problems)
     }
 
-    private func walk(relative: String, viaSymlink: Bool, into entries: inout [Entry], markers: inout [String],
-                      visited: inout Set<[UInt64]>) throws {
+    private func walk(relative: String, viaSymlink: Bool, depth: Int, _ state: inout Walk) throws {
         let path = relative.isEmpty ? directory : directory + "/" + relative
         guard let dirStat = POSIX.fileInfo(path) else { return }
-        // Symlinked directories can loop; visit each directory inode once.
-        guard visited.insert([UInt64(dirStat.st_dev), UInt64(dirStat.st_ino)]).inserted else { return }
-        for name in try POSIX.listDirectory(path) {
+        // Visit each directory inode once (a symlink back into the tree).
+        guard state.visited.insert([UInt64(dirStat.st_dev), UInt64(dirStat.st_ino)]).inserted else { return }
+        guard depth <= maxDepth else {
+            state.problems.append("manifests: \(path) is more than \(maxDepth) directories deep; not scanned (as seen from \(topEntry(relative)))")
+            return
+        }
+        let names: [String]
+        do {
+            names = try POSIX.listDirectory(path)
+        } catch where !relative.isEmpty && POSIX.fileInfo(path) == nil {
+            return                          // removed since it was listed
+        }
+        for name in names {
+            if state.stopped { return }
+            state.seen += 1
+            if state.seen > maxEntries {
+                state.stopped = true
+                state.problems.append("manifests: stopped after \(maxEntries) entries in \(directory + "/" + topEntry(relative)); the rest of the manifests directory is not shown (a symlink to a large tree?)")
+                return
+            }
             let child = relative.isEmpty ? name : relative + "/" + name
             guard let lst = POSIX.linkInfo(directory + "/" + child) else { continue }
             // The controller collects skip names from every entry, whatever its type.
-            if name.hasSuffix(".skip") { markers.append(child) }
+            if name.hasSuffix(".skip") { state.markers.append(child) }
             if POSIX.isSymlink(lst) {
-                guard let st = POSIX.fileInfo(directory + "/" + child) else { continue }
+                guard let st = POSIX.fileInfo(directory + "/" + child) else {
+                    // The controller stats every symlink of the real tree; a broken one stops its whole pass.
+                    if !viaSymlink {
+                        state.problems.append("manifests: \(directory)/\(child) is a broken symlink: the deploy controller applies nothing on this node until it is removed or fixed")
+                    }
+                    continue
+                }
                 if POSIX.isDirectory(st) {
-                    try walk(relative: child, viaSymlink: true, into: &entries, markers: &markers, visited: &visited)
+                    // Only symlinks met in the real tree are followed, not those inside a followed one.
+                    if !viaSymlink { try walk(relative: child, viaSymlink: true, depth: depth + 1, &state) }
                 } else if POSIX.isRegular(st) && !name.hasSuffix(".skip") {
-                    entries.append(Entry(relative: child, viaSymlink: true, st: st))
+                    state.entries.append(Entry(relative: child, viaSymlink: true, st: st))
                 }
             } else if POSIX.isDirectory(lst) {
-                try walk(relative: child, viaSymlink: viaSymlink, into: &entries, markers: &markers, visited: &visited)
+                try walk(relative: child, viaSymlink: viaSymlink, depth: depth + 1, &state)
             } else if POSIX.isRegular(lst) && !name.hasSuffix(".skip") {
-                entries.append(Entry(relative: child, viaSymlink: viaSymlink, st: lst))
+                state.entries.append(Entry(relative: child, viaSymlink: viaSymlink, st: lst))
             }
         }
+    }
+
+    /// The entry of the manifests directory a path is under: what the operator has to look at.
+    private func topEntry(_ relative: String) -> String {
+        relative.split(separator: "/").first.map(String.init) ?? "."
     }
 
     /// Dotfiles and anything that is not `.yaml`, `.yml` or `.json` (case-insensitive).
@@ -175,9 +226,17 @@ public struct ManifestScanner: Sendable {
         String(baseName.prefix { $0 != "." })
     }
 
+    /// The sha256 of a regular file (a FIFO or device is refused, never read).
     public static func sha256(ofFile path: String) throws -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw UpgradeError.input("cannot read \(path): \(POSIX.errorText())") }
+        guard let hash = try sha256IfPresent(ofFile: path) else {
+            throw UpgradeError.input("cannot read \(path): \(POSIX.errorText(ENOENT))")
+        }
+        return hash
+    }
+
+    /// The sha256 of a regular file, or nil when it does not exist.
+    public static func sha256IfPresent(ofFile path: String) throws -> String? {
+        guard let fd = try POSIX.openRegularFile(path) else { return nil }
         defer { close(fd) }
         return try sha256(fd: fd, path: path)
     }

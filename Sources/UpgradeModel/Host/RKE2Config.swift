@@ -68,6 +68,8 @@ public struct RKE2Config: Sendable, Equatable {
         let dropIns = configFile + ".d"
         if let st = POSIX.fileInfo(dropIns), POSIX.isDirectory(st) {
             for name in try POSIX.listDirectory(dropIns) where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+                // RKE2 skips directories among the drop-ins; anything else that is not a regular file is an error.
+                if let st = POSIX.fileInfo(dropIns + "/" + name), POSIX.isDirectory(st) { continue }
                 files.append(dropIns + "/" + name)
             }
         }

@@ -245,8 +245,10 @@ public struct SkipMarkers: Sendable {
     }
 
     private func readAt(_ dirFD: Int32, _ name: String, path: String) throws -> Data {
-        let fd = openat(dirFD, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { throw POSIX.fail("cannot read", path) }
+        // A marker is anyone's file: a FIFO in its place must not block the read.
+        guard let fd = try POSIX.openRegularFile(path, in: dirFD, name: name, noFollow: true) else {
+            throw POSIX.fail("cannot read", path, ENOENT)
+        }
         defer { close(fd) }
         return try POSIX.readAll(fd: fd, path: path, limit: 64 << 20)
     }

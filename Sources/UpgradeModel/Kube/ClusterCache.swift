@@ -93,7 +93,7 @@ public actor ClusterWatcher {
     }
 }
 
-/// One LIST of each resource, concurrently: what `status` needs (GET requests only).
+/// One (paged) LIST of each resource, concurrently: what `status` needs (GET requests only).
 public enum ClusterReader {
     public static func readOnce(client: KubeClient, sources: ClusterSources) async -> ClusterCache {
         async let nodes: ([KNode], ResourceHealth) = list(client, sources.nodes)
@@ -115,9 +115,8 @@ public enum ClusterReader {
 
     static func list<T: KubeObject>(_ client: KubeClient, _ resource: KubeResource) async -> ([T], ResourceHealth) {
         do {
-            let data = try await client.send(.GET, resource.collectionPath)
-            let list = try JSONDecoder().decode(KList<T>.self, from: data)
-            return (list.items ?? [], .ok)
+            let list: (items: [T], resourceVersion: String?) = try await client.listAll(resource)
+            return (list.items, .ok)
         } catch let error as KubeError {
             if error.isNotFound { return ([], .missing) }
             if case .unauthorized = error { return ([], .unauthorized(error.description)) }

@@ -33,6 +33,7 @@ public enum KubeError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var isNotFound: Bool { code == 404 }
     public var isGone: Bool { code == 410 }
+    public var isDecoding: Bool { if case .decoding = self { return true } else { return false } }
 }
 
 /// A native Kubernetes client on AsyncHTTPClient + NIOSSL: client certificates, bearer tokens, CA data.
@@ -44,6 +45,7 @@ public final class KubeClient: Sendable {
     public let requestTimeout: TimeAmount
 
     public init(access: KubeAccess, requestTimeout: TimeAmount = .seconds(10)) throws {
+        try access.checkCredentialsTransport()
         self.access = access
         self.requestTimeout = requestTimeout
         var tls = TLSConfiguration.makeClientConfiguration()
@@ -81,11 +83,18 @@ public final class KubeClient: Sendable {
         http.shutdown { _ in }
     }
 
-    private func bearer() -> String? {
-        if let file = access.tokenFile, let data = try? POSIX.readFileIfPresent(file) {
+    /// The token, or the token file's content read now (a rotated token is picked up). A token file
+    /// that cannot be read (missing, a FIFO, too large) is an authentication failure naming it.
+    private func bearer() throws -> String? {
+        guard let file = access.tokenFile else { return access.token }
+        do {
+            guard let data = try POSIX.readFileIfPresent(file, limit: 1 << 20) else {
+                throw UpgradeError.input("\(file) does not exist")
+            }
             return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch let error as UpgradeError {
+            throw KubeError.unauthorized(code: 401, message: "kubeconfig \(access.source): tokenFile: \(error.message)")
         }
-        return access.token
     }
 
     static func queryString(_ query: [(String, String)]) -> String {
@@ -96,12 +105,12 @@ public final class KubeClient: Sendable {
     }
 
     private func request(_ method: HTTPMethod, _ path: String, query: [(String, String)], body: Data? = nil,
-                         contentType: String? = nil) -> HTTPClientRequest {
+                         contentType: String? = nil) throws -> HTTPClientRequest {
         var request = HTTPClientRequest(url: access.server + path + Self.queryString(query))
         request.method = method
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: "upgrade-tui/1")
-        if let token = bearer() { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let token = try bearer() { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
             request.headers.add(name: "Content-Type", value: contentType ?? "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))
@@ -113,7 +122,7 @@ public final class KubeClient: Sendable {
     public func send(_ method: HTTPMethod = .GET, _ path: String, query: [(String, String)] = [], body: Data? = nil,
                      contentType: String? = nil) async throws -> Data {
         do {
-            let response = try await http.execute(request(method, path, query: query, body: body, contentType: contentType),
+            let response = try await http.execute(try request(method, path, query: query, body: body, contentType: contentType),
                                                   timeout: requestTimeout)
             let collected = try await response.body.collect(upTo: 64 << 20)
             let data = Data(collected.readableBytesView)
@@ -126,15 +135,20 @@ public final class KubeClient: Sendable {
         }
     }
 
+    /// The longest watch event accepted: a line that never ends must not grow memory without bound.
+    public static let maxWatchLine = 16 << 20
+
     /// Opens a watch stream; yields an empty `Data` once the server accepted the watch, then one line
-    /// (a watch event's JSON) at a time.
-    public func watchLines(_ path: String, query: [(String, String)], timeoutSeconds: Int) -> AsyncThrowingStream<Data, Error> {
-        let request = request(.GET, path, query: query + [("watch", "true"), ("timeoutSeconds", String(timeoutSeconds))])
+    /// (a watch event's JSON) at a time. A line longer than `maxLine` ends the stream with a decoding error.
+    public func watchLines(_ path: String, query: [(String, String)], timeoutSeconds: Int,
+                           maxLine: Int = KubeClient.maxWatchLine) -> AsyncThrowingStream<Data, Error> {
         let http = self.http
         let server = access.server
+        let label = path
         return AsyncThrowingStream { continuation in
             let task = Task {
                 do {
+                    let request = try self.request(.GET, path, query: query + [("watch", "true"), ("timeoutSeconds", String(timeoutSeconds))])
                     let response = try await http.execute(request, timeout: .seconds(Int64(timeoutSeconds) + 30))
                     if !(200..<300).contains(Int(response.status.code)) {
                         let body = Data(try await response.body.collect(upTo: 1 << 20).readableBytesView)
@@ -143,11 +157,16 @@ public final class KubeClient: Sendable {
                     continuation.yield(Data())
                     var pending = Data()
                     for try await buffer in response.body {
+                        var searchFrom = pending.endIndex
                         pending.append(contentsOf: buffer.readableBytesView)
-                        while let newline = pending.firstIndex(of: 0x0A) {
+                        while let newline = pending[searchFrom...].firstIndex(of: 0x0A) {
                             let line = pending[pending.startIndex..<newline]
                             if !line.isEmpty { continuation.yield(Data(line)) }
-                            pending.removeSubrange(pending.startIndex...newline)
+                            pending = Data(pending[(newline + 1)...])
+                            searchFrom = pending.startIndex
+                        }
+                        if pending.count > maxLine {
+                            throw KubeError.decoding("\(label): a watch event is longer than \(maxLine) bytes; listing again")
                         }
                     }
                     if !pending.isEmpty { continuation.yield(pending) }

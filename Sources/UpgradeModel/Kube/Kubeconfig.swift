@@ -34,6 +34,49 @@ public struct KubeAccess: Sendable, Equatable {
     }
 }
 
+extension KubeAccess {
+    /// Why the connection is not protected by verified TLS (`cluster.insecure` in `status` JSON).
+    public enum Insecurity: String, Sendable {
+        /// `insecure-skip-tls-verify: true`: any server can pose as this one.
+        case tlsVerifyDisabled = "tls-verify-disabled"
+        /// An `http://` server: nothing is encrypted or authenticated.
+        case plainHTTP = "plain-http"
+
+        public var explanation: String {
+            switch self {
+            case .tlsVerifyDisabled: return "insecure-skip-tls-verify: the server's certificate is not checked"
+            case .plainHTTP: return "plain HTTP: nothing is encrypted or authenticated"
+            }
+        }
+    }
+
+    public var insecurity: Insecurity? {
+        if server.lowercased().hasPrefix("http://") { return .plainHTTP }
+        return insecureSkipTLSVerify ? .tlsVerifyDisabled : nil
+    }
+
+    /// The server's host is this machine: `localhost`, 127.0.0.0/8 or ::1.
+    public var serverIsLoopback: Bool {
+        guard var host = URLComponents(string: server)?.host?.lowercased() else { return false }
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host == "localhost" || host.hasSuffix(".localhost") { return true }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 { return UInt32(bigEndian: v4.s_addr) >> 24 == 127 }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, host, &v6) == 1 {
+            let bytes = withUnsafeBytes(of: v6) { Array($0) }
+            return bytes == [UInt8](repeating: 0, count: 15) + [1]
+        }
+        return false
+    }
+
+    /// A bearer token goes only where TLS protects it, or to this machine.
+    public func checkCredentialsTransport() throws {
+        guard insecurity == .plainHTTP, token != nil || tokenFile != nil, !serverIsLoopback else { return }
+        throw UpgradeError.input("kubeconfig \(source): refusing to send a bearer token over plain HTTP to \(server) (anyone on the path could read it); use an https:// server")
+    }
+}
+
 public enum Kubeconfig {
     public static let rke2Path = "/etc/rancher/rke2/rke2.yaml"
 
@@ -53,7 +96,7 @@ public enum Kubeconfig {
 
     /// Reads the current context of a kubeconfig. Errors name the file and the field at fault.
     public static func load(path: String) throws -> KubeAccess {
-        guard let data = try POSIX.readFileIfPresent(path) else {
+        guard let data = try POSIX.readFileIfPresent(path, limit: 16 << 20) else {
             throw UpgradeError.input("kubeconfig \(path) does not exist")
         }
         guard let text = String(data: data, encoding: .utf8) else {
@@ -93,7 +136,13 @@ public enum Kubeconfig {
             }
             if let file = node?[fileKey]?.string {
                 let full = file.hasPrefix("/") ? file : base + "/" + file
-                guard let data = try? POSIX.readFileIfPresent(full) else { throw fail("\(owner).\(fileKey): cannot read \(full)") }
+                let data: Data?
+                do {
+                    data = try POSIX.readFileIfPresent(full, limit: 1 << 20)
+                } catch let error as UpgradeError {
+                    throw fail("\(owner).\(fileKey): \(error.message)")
+                }
+                guard let data else { throw fail("\(owner).\(fileKey): \(full) does not exist") }
                 return Array(data)
             }
             return nil

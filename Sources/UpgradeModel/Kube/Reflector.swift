@@ -29,6 +29,10 @@ public struct Reflector<T: KubeObject>: Sendable {
     public var watchTimeout = 300
     public var maxBackoff: TimeInterval = 4
     public var missingRetry: TimeInterval = 10
+    /// A watch that ends sooner than this (closed at once, cut, 410 again) counts as a quick end:
+    /// consecutive quick ends back off like failures, so a server that closes every watch is not hammered.
+    public var minWatchDuration: TimeInterval = 1
+    public var pageSize = KubeClient.listPageSize
 
     public init(client: KubeClient, resource: KubeResource, query: [(String, String)] = []) {
         self.client = client
@@ -41,23 +45,29 @@ public struct Reflector<T: KubeObject>: Sendable {
         var failures = 0
         // Whether the last health reported was `ok`: a resumed watch must say so too, not only a relist.
         var healthy = false
+        var quickEnds = 0
         while !Task.isCancelled {
             var connected = false
+            var watchStarted = Date()
+            /// After a watch ended without an error on our side: back off if it was a quick end.
+            func pauseIfQuick() async {
+                if Date().timeIntervalSince(watchStarted) < minWatchDuration {
+                    quickEnds += 1
+                    try? await Task.sleep(nanoseconds: UInt64(Self.backoff(failures: quickEnds, cap: maxBackoff) * 1e9))
+                } else {
+                    quickEnds = 0
+                }
+            }
             do {
                 if resourceVersion == nil {
-                    let data = try await client.send(.GET, resource.collectionPath, query: query)
-                    let list: KList<T>
-                    do {
-                        list = try JSONDecoder().decode(KList<T>.self, from: data)
-                    } catch {
-                        throw KubeError.decoding("\(resource.label): cannot decode the list: \(error)")
-                    }
-                    resourceVersion = list.metadata?.resourceVersion ?? "0"
-                    await sink(.replace(list.items ?? []))
+                    let list: (items: [T], resourceVersion: String?) = try await client.listAll(resource, query: query, pageSize: pageSize)
+                    resourceVersion = list.resourceVersion ?? "0"
+                    await sink(.replace(list.items))
                     await sink(.health(.ok))
                     healthy = true
                     failures = 0
                 }
+                watchStarted = Date()
                 let stream = client.watchLines(resource.collectionPath,
                                                query: query + [("resourceVersion", resourceVersion ?? "0"), ("allowWatchBookmarks", "true")],
                                                timeoutSeconds: watchTimeout)
@@ -98,9 +108,11 @@ public struct Reflector<T: KubeObject>: Sendable {
                     }
                 }
                 // A clean end (the server's timeoutSeconds): watch again from where we are.
+                await pauseIfQuick()
             } catch let error as KubeError {
                 if error.isGone {
                     resourceVersion = nil          // too old: relist
+                    await pauseIfQuick()
                     continue
                 }
                 if error.isNotFound {
@@ -111,10 +123,12 @@ public struct Reflector<T: KubeObject>: Sendable {
                     try? await Task.sleep(nanoseconds: UInt64(missingRetry * 1e9))
                     continue
                 }
-                if connected {
+                // (Not an undecodable or oversized event: resuming would read the same event again.)
+                if connected, !error.isDecoding {
                     // The stream dropped after it had worked: resume at once, without alarming anyone.
                     failures = 0
                     try? await Task.sleep(nanoseconds: 50_000_000)
+                    await pauseIfQuick()
                     continue
                 }
                 failures += 1

@@ -178,6 +178,25 @@ public struct KPlan: KubeObject {
     }
 }
 
+extension KPlan.Spec {
+    /// A Plan is a custom resource: its numbers are whatever someone wrote. A `concurrency` that does
+    /// not fit an Int (2^64, 1e400, 1.5) is unknown (nil), not a reason to lose every Plan of the list.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        concurrency = try? c.decodeIfPresent(Int.self, forKey: .concurrency)
+        nodeSelector = try c.decodeIfPresent(KLabelSelector.self, forKey: .nodeSelector)
+        serviceAccountName = try c.decodeIfPresent(String.self, forKey: .serviceAccountName)
+        channel = try c.decodeIfPresent(String.self, forKey: .channel)
+        version = try c.decodeIfPresent(String.self, forKey: .version)
+        cordon = try c.decodeIfPresent(Bool.self, forKey: .cordon)
+        drain = try c.decodeIfPresent(JSONValue.self, forKey: .drain)
+        prepare = try c.decodeIfPresent(KContainerSpec.self, forKey: .prepare)
+        upgrade = try c.decodeIfPresent(KContainerSpec.self, forKey: .upgrade)
+        tolerations = try c.decodeIfPresent(JSONValue.self, forKey: .tolerations)
+        window = try c.decodeIfPresent(JSONValue.self, forKey: .window)
+    }
+}
+
 // MARK: Job (batch/v1)
 
 public struct KJob: KubeObject {
@@ -266,9 +285,12 @@ public struct KDeployment: KubeObject {
     }
 }
 
-/// A LIST response: items plus the resourceVersion to WATCH from.
+/// A LIST response (one page): items, the resourceVersion to WATCH from, and the token of the next page.
 struct KList<T: KubeObject>: Decodable {
-    struct Meta: Decodable { var resourceVersion: String? }
+    struct Meta: Decodable {
+        var resourceVersion: String?
+        var `continue`: String?
+    }
     var metadata: Meta?
     var items: [T]?
 }

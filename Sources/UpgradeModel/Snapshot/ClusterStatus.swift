@@ -133,6 +133,8 @@ public struct ClusterStatus: Sendable, Equatable {
     /// True until the first answer arrives (the dashboard says "connecting", not "unreachable").
     public var connecting: Bool
     public var server: String?
+    /// Why the connection to `server` is not protected by verified TLS, if it is not.
+    public var insecure: KubeAccess.Insecurity?
     public var upgradeController: ControllerState
     /// False when the Plan CRD is not installed (404 on plans): no system-upgrade-controller.
     public var planCRDInstalled: Bool?

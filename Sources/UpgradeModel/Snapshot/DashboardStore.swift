@@ -51,6 +51,9 @@ public actor DashboardStore {
     private var local: (LocalNode, [ManifestFile])?
     private var localError: String?
     private var cache: ClusterCache?
+    /// The generation of `cache`: caches arrive through separate tasks, which may run out of order.
+    private var cacheGeneration: UInt64 = 0
+    private var sequence: UInt64 = 0
     private var continuation: AsyncStream<DashboardSnapshot>.Continuation?
     private var published: DashboardSnapshot?
     private var publishPending = false
@@ -69,6 +72,11 @@ public actor DashboardStore {
         }
     }
 
+    private var insecure: KubeAccess.Insecurity? {
+        if case let .kube(client) = source { return client.access.insecurity }
+        return nil
+    }
+
     private var connectionError: String? {
         if case let .none(reason) = source { return reason }
         return nil
@@ -85,15 +93,20 @@ public actor DashboardStore {
     public func start() {
         switch source {
         case let .kube(client) where watcher == nil:
+            // Numbered when they are produced (in order), applied when their task runs (in any order).
+            let counter = GenerationCounter()
             let watcher = ClusterWatcher(client: client, sources: ClusterSources(namespace: configuration.namespace)) { [weak self] cache in
-                Task { await self?.clusterChanged(cache) }
+                let generation = counter.next()
+                Task { await self?.clusterChanged(cache, generation: generation) }
             }
             self.watcher = watcher
             Task { await watcher.start() }
         case let .demo(demo):
+            let counter = GenerationCounter()
             demo.start { [weak self] cache in
+                let generation = counter.next()
                 Task {
-                    await self?.clusterChanged(cache)
+                    await self?.clusterChanged(cache, generation: generation)
                     await self?.rescanLocal()
                 }
             }
@@ -143,7 +156,10 @@ public actor DashboardStore {
         schedulePublish()
     }
 
-    private func clusterChanged(_ cache: ClusterCache) {
+    /// A newer cache replaces the current one; an older one that arrives late is dropped.
+    func clusterChanged(_ cache: ClusterCache, generation: UInt64) {
+        guard generation > cacheGeneration else { return }
+        cacheGeneration = generation
         self.cache = cache
         schedulePublish()
     }
@@ -162,16 +178,32 @@ public actor DashboardStore {
         publishPending = false
         guard let snapshot = current() else { return }
         if let published, published.sameContent(as: snapshot) { return }
-        published = snapshot
-        continuation?.yield(snapshot)
+        var numbered = snapshot
+        sequence += 1
+        numbered.sequence = sequence
+        published = numbered
+        continuation?.yield(numbered)
     }
 
     /// The snapshot as of now, whether or not it changed.
     public func current() -> DashboardSnapshot? {
         guard let (node, files) = local else { return nil }
         var snapshot = SnapshotBuilder.build(local: node, files: files, cache: cache, namespace: configuration.namespace,
-                                             server: server, connectionError: connectionError)
+                                             server: server, connectionError: connectionError, insecure: insecure)
         snapshot.localError = localError
         return snapshot
+    }
+}
+
+/// Numbers events in the order they happen, from any thread.
+final class GenerationCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: UInt64 = 0
+
+    func next() -> UInt64 {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
     }
 }

@@ -35,7 +35,8 @@ public indirect enum JSONValue: Sendable, Equatable {
         case .null: out += "null"
         case let .bool(value): out += value ? "true" : "false"
         case let .number(value):
-            if value.rounded() == value, abs(value) < 1e15 { out += String(Int64(value)) } else { out += String(value) }
+            if !value.isFinite { out += "null" }
+            else if value.rounded() == value, abs(value) < 1e15 { out += String(Int64(value)) } else { out += String(value) }
         case let .text(value): Self.escape(value, into: &out)
         case let .array(items):
             if items.isEmpty { out += "[]"; return }
@@ -69,7 +70,9 @@ public indirect enum JSONValue: Sendable, Equatable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7f:
+            // C1 controls and bidi overrides too: a JSON document piped to a terminal or pasted into a
+            // bug report must not carry them raw.
+            case _ where TerminalText.isUnsafe(scalar):
                 out += String(format: "\\u%04x", scalar.value)
             default: out.unicodeScalars.append(scalar)
             }
@@ -117,9 +120,11 @@ extension JSONValue: Codable {
         else if let value = try? container.decode(Double.self) { self = .number(value) }
         else if let value = try? container.decode(String.self) { self = .text(value) }
         else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
-        else {
-            let dict = try container.decode([String: JSONValue].self)
+        else if let dict = try? container.decode([String: JSONValue].self) {
             self = .object(dict.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        } else {
+            // Valid JSON that no Swift type holds: a number beyond Double (1e400). Unknown, not fatal.
+            self = .null
         }
     }
 

@@ -4,9 +4,17 @@ import Foundation
 public enum LocalSnapshot {
     public static func read(_ inspector: LocalInspector) throws -> (LocalNode, [ManifestFile]) {
         let node = try inspector.inspect()
-        let files = node.role == "agent"
-            ? []
-            : try ManifestScanner(directory: node.paths.manifestsDir, disabled: node.config.disabled).scan().files
-        return (node, files)
+        guard node.role != "agent" else { return (node, []) }
+        let scan = try ManifestScanner(directory: node.paths.manifestsDir, disabled: node.config.disabled).scan()
+        return (node.adding(problems: scan.problems), scan.files)
+    }
+}
+
+extension LocalNode {
+    /// The same node with more problem lines (the manifests walk's).
+    public func adding(problems more: [String]) -> LocalNode {
+        guard !more.isEmpty else { return self }
+        return LocalNode(role: role, hostname: hostname, paths: paths, binary: binary, running: running, config: config,
+                         problems: problems + more)
     }
 }

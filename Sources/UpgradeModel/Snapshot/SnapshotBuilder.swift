@@ -4,14 +4,16 @@ import Foundation
 public enum SnapshotBuilder {
     /// `connection` is nil when no kubeconfig was found; `connectionError` says why one was unusable.
     public static func build(local: LocalNode, files: [ManifestFile], cache: ClusterCache?, namespace: String,
-                             server: String?, connectionError: String?, now: Date = Date()) -> DashboardSnapshot {
+                             server: String?, connectionError: String?, insecure: KubeAccess.Insecurity? = nil,
+                             now: Date = Date()) -> DashboardSnapshot {
         guard let cache else {
             var status = ClusterStatus.notConfigured
             status.error = connectionError
             return DashboardSnapshot(local: local, manifests: ManifestDerivation.merge(files, cache: nil, addonsKnown: false),
                                      cluster: status, takenAt: now)
         }
-        let cluster = ClusterDerivation.derive(cache, namespace: namespace, server: server)
+        var cluster = ClusterDerivation.derive(cache, namespace: namespace, server: server)
+        cluster.insecure = insecure
         let addonsKnown = cluster.api == .ok && cache.health(.addons) == .ok
         return DashboardSnapshot(local: local, manifests: ManifestDerivation.merge(files, cache: cache, addonsKnown: addonsKnown),
                                  cluster: cluster, takenAt: now)

@@ -85,6 +85,7 @@ public enum StatusJSON {
             ("api", .string(cluster.api.rawValue)),
             ("error", .string(cluster.error)),
             ("server", .string(cluster.server)),
+            ("insecure", .string(cluster.insecure?.rawValue)),
             ("upgradeController", .string(cluster.upgradeController.rawValue)),
             ("planCRDInstalled", cluster.planCRDInstalled.map(JSONValue.bool) ?? .null),
             ("nodes", .array(cluster.nodes.map(node))),

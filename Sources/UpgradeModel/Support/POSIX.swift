@@ -14,15 +14,54 @@ public enum POSIX {
         .failed("\(what) \(path): \(errorText(code))")
     }
 
-    /// The file's bytes, or nil when it does not exist.
-    public static func readFileIfPresent(_ path: String) throws -> Data? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT || errno == ENOTDIR { return nil }
-            throw UpgradeError.input("cannot read \(path): \(errorText())")
-        }
+    /// The bytes of a regular file, or nil when it does not exist. Anything else (a FIFO, a device, a
+    /// directory) is an `input` error naming the file, never a read that blocks forever.
+    public static func readFileIfPresent(_ path: String, limit: Int = 256 << 20) throws -> Data? {
+        guard let fd = try openRegularFile(path) else { return nil }
         defer { close(fd) }
-        return try readAll(fd: fd, path: path)
+        return try readAll(fd: fd, path: path, limit: limit)
+    }
+
+    /// Opens a regular file for reading, or nil when it does not exist. The open itself cannot block
+    /// (`O_NONBLOCK`: a FIFO with no writer would wait forever), and the descriptor is refused unless
+    /// `fstat` says it is a regular file; then `O_NONBLOCK` is cleared. `directory`: relative to that
+    /// descriptor (`openat`); `noFollow`: a symlink as the last component is refused (ELOOP).
+    public static func openRegularFile(_ path: String, in directory: Int32? = nil, name: String? = nil,
+                                       noFollow: Bool = false) throws -> Int32? {
+        let flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (noFollow ? O_NOFOLLOW : 0)
+        let fd = directory.map { openat($0, name ?? path, flags) } ?? open(path, flags)
+        if fd < 0 {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR { return nil }
+            if code == ELOOP && noFollow { throw UpgradeError.input("\(path) is a symlink; upgrade-tui does not read through it here") }
+            throw UpgradeError.input("cannot read \(path): \(errorText(code))")
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let code = errno
+            close(fd)
+            throw UpgradeError.input("cannot read \(path): \(errorText(code))")
+        }
+        guard isRegular(st) else {
+            close(fd)
+            throw UpgradeError.input("\(path) is \(typeName(st)), not a regular file")
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        return fd
+    }
+
+    /// "a FIFO", "a directory", …: for errors about a file of the wrong type.
+    public static func typeName(_ st: stat) -> String {
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: return "a regular file"
+        case S_IFDIR: return "a directory"
+        case S_IFLNK: return "a symlink"
+        case S_IFIFO: return "a FIFO"
+        case S_IFSOCK: return "a socket"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        default: return "a special file"
+        }
     }
 
     public static func readAll(fd: Int32, path: String, limit: Int = 256 << 20) throws -> Data {

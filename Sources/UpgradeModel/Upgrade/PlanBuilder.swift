@@ -169,7 +169,10 @@ public enum YAMLText {
         switch value {
         case .null: return Node("null", Tag(.null))
         case let .bool(b): return Node(b ? "true" : "false", Tag(.bool))
-        case let .number(n): return Node(n.rounded() == n ? String(Int64(n)) : String(n), Tag(.int))
+        case let .number(n):
+            // Integral values beyond Int64 (2^64 from someone's Plan) are printed whole, never converted.
+            let text = n.isNaN ? ".nan" : n.isInfinite ? (n > 0 ? ".inf" : "-.inf") : n.rounded() != n ? String(n) : abs(n) < 9e18 ? String(Int64(n)) : String(format: "%.0f", n)
+            return Node(text, Tag(n.rounded() == n && n.isFinite ? .int : .float))
         case let .text(s):
             // Strings that YAML would read as something else are quoted.
             let needsQuotes = ["true", "false", "null", "yes", "no", "on", "off", "~", ""].contains(s.lowercased()) || Double(s) != nil

@@ -199,9 +199,43 @@ public enum PlanDiff {
         return lines
     }
 
-    /// Changed lines with two lines of context around each change (`-` before `+`).
+    /// The largest longest-common-subsequence table computed (cells), and the most diff lines shown:
+    /// a Plan is anyone's object, and one with tens of thousands of lines must not stall a preview.
+    static let maxCells = 4_000_000
+    static let maxLines = 400
+
+    /// Changed lines with two lines of context around each change (`-` before `+`). The common head and
+    /// tail are set aside first; a middle too large to compare is summarised, and a long diff is cut.
     static func lineDiff(_ a: [String], _ b: [String], context: Int = 2) -> [String] {
-        // Longest common subsequence; plans are small.
+        var head = 0
+        while head < a.count, head < b.count, a[head] == b[head] { head += 1 }
+        var tail = 0
+        while tail < a.count - head, tail < b.count - head, a[a.count - 1 - tail] == b[b.count - 1 - tail] { tail += 1 }
+        let middleA = Array(a[head..<(a.count - tail)]), middleB = Array(b[head..<(b.count - tail)])
+        guard middleA.count * middleB.count <= maxCells else {
+            return ["… too large to compare line by line: from line \(head + 1), \(middleA.count) lines before and \(middleB.count) after differ"]
+        }
+        let all = a[..<head].map { (Character(" "), $0) } + lcs(middleA, middleB) + a[(a.count - tail)...].map { (Character(" "), $0) }
+        var keep = [Bool](repeating: false, count: all.count)
+        for index in all.indices where all[index].0 != " " {
+            for near in max(0, index - context)...min(all.count - 1, index + context) { keep[near] = true }
+        }
+        var result: [String] = []
+        var last = -1
+        for index in all.indices where keep[index] {
+            if last >= 0 && index > last + 1 { result.append("  …") }
+            result.append("\(all[index].0) \(all[index].1)")
+            last = index
+        }
+        if result.count > maxLines {
+            let hidden = result.count - maxLines
+            result = Array(result.prefix(maxLines)) + ["… \(hidden) more lines of diff not shown"]
+        }
+        return result
+    }
+
+    /// The edit script of two line lists (longest common subsequence).
+    private static func lcs(_ a: [String], _ b: [String]) -> [(Character, String)] {
         var table = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
         for i in stride(from: a.count - 1, through: 0, by: -1) {
             for j in stride(from: b.count - 1, through: 0, by: -1) {
@@ -215,14 +249,6 @@ public enum PlanDiff {
             else if i < a.count, j == b.count || table[i + 1][j] >= table[i][j + 1] { all.append(("-", a[i])); i += 1 }
             else { all.append(("+", b[j])); j += 1 }
         }
-        let changed = all.indices.filter { all[$0].0 != " " }
-        var result: [String] = []
-        var last = -1
-        for index in all.indices where changed.contains(where: { abs($0 - index) <= context }) {
-            if last >= 0 && index > last + 1 { result.append("  …") }
-            result.append("\(all[index].0) \(all[index].1)")
-            last = index
-        }
-        return result
+        return all
     }
 }

@@ -87,8 +87,10 @@ final class DashboardApp: @unchecked Sendable {
             for item in mailbox.drain() {
                 switch item {
                 case let .snapshot(next):
-                    snapshot = next
-                    dirty = true
+                    if Self.accepts(next, after: snapshot) {
+                        snapshot = next
+                        dirty = true
+                    }
                 case let .event(event):
                     _ = reduce(event, terminal)
                     dirty = true
@@ -129,6 +131,12 @@ final class DashboardApp: @unchecked Sendable {
                 dirty = false
             }
         }
+    }
+
+    /// Snapshots are shown in the order the store published them: an older one never replaces a newer.
+    static func accepts(_ next: DashboardSnapshot, after current: DashboardSnapshot?) -> Bool {
+        guard let current else { return true }
+        return next.sequence > current.sequence
     }
 
     private func reduce(_ event: Event, _ terminal: TerminalAdapter) -> [Effect] {

@@ -15,30 +15,40 @@ struct DashboardCommand: AsyncParsableCommand {
     var watch = false
     @Flag(help: "A simulated cluster and node, to try upgrade-tui anywhere.")
     var demo = false
-    @Option(name: .customLong("log-file"), help: ArgumentHelp("Where the dashboard logs (default $XDG_STATE_HOME/upgrade-tui/dashboard.log).", valueName: "PATH"))
+    @Option(name: .customLong("log-file"), help: ArgumentHelp("Where the dashboard logs (default /var/log/upgrade-tui/dashboard.log for root, else $XDG_STATE_HOME/upgrade-tui/dashboard.log or ~/.local/state/upgrade-tui/dashboard.log).", valueName: "PATH"))
     var logFile: String?
     @Option(name: .long, help: "Seconds between rescans of this node (process, binary, manifests).")
     var refresh: Double = 2
 
+    func validate() throws {
+        try Seconds.check(refresh, option: "--refresh", within: 0.2...3600)
+    }
+
     func run() async throws {
         let utf8 = TerminalAdapter.prepareLocale()
         let theme = Theme(unicode: utf8 && !global.ascii, color: global.colorEnabled)
-        let logPath = logFile ?? FileLogHandler.defaultPath(environment: global.environment)
-        let opened = FileLogHandler.open(path: logPath)
+        // An explicit --log-file that cannot be used safely is an error; the default is best effort.
+        let opened: (FileLogHandler.Sink, Int32)?
+        if let logFile {
+            opened = try FileLogHandler.open(path: logFile)
+        } else {
+            opened = FileLogHandler.defaultPath(environment: global.environment).flatMap { try? FileLogHandler.open(path: $0) }
+        }
         var logger = Logger(label: "upgrade-tui") { label in
             opened.map { FileLogHandler(label: label, sink: $0.0) } ?? FileLogHandler(label: label, sink: .init(fd: -1))
         }
         logger.logLevel = .info
-        guard refresh >= 0.2 else { throw UpgradeError.input("--refresh must be at least 0.2 seconds") }
 
         let store: DashboardStore
         let operations: (any DashboardOperations)?
         let readOnlyReason: String?
+        var demoRoot: String?
+        defer { if let demoRoot { DemoNode.remove(root: demoRoot) } }
         if demo {
             let cluster = DemoCluster()
-            let root = NSTemporaryDirectory() + "upgrade-tui-demo-\(geteuid())"
-            let node = try DemoNode.create(root: root, cluster: cluster)
-            logger.info("demo node at \(root)")
+            let node = try DemoNode.create(cluster: cluster)
+            demoRoot = node.root
+            logger.info("demo node at \(node.root)")
             store = DashboardStore(configuration: .init(local: node, namespace: global.namespace, localInterval: refresh), cluster: .demo(cluster))
             operations = watch ? nil : DemoOperations(node: node, namespace: global.namespace)
             readOnlyReason = nil

@@ -30,7 +30,7 @@ enum CommandLineMain {
             }
             return 0
         } catch let error as UpgradeError {
-            FileHandle.standardError.write(Data("upgrade-tui: \(error.message)\n".utf8))
+            Console.error("upgrade-tui: \(error.message)")
             return error.exitCode
         } catch let exit as ExitCode {
             return exit.rawValue
@@ -41,7 +41,7 @@ enum CommandLineMain {
                 print(message)
                 return 0
             }
-            FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+            Console.error(message.hasSuffix("\n") ? String(message.dropLast()) : message)
             return code == .validationFailure ? 2 : code.rawValue
         }
     }

@@ -42,7 +42,7 @@ struct SnapshotReader {
             await client.shutdown()
             let (node, files) = try await local
             return SnapshotBuilder.build(local: node, files: files, cache: cache, namespace: global.namespace,
-                                         server: client.access.server, connectionError: nil)
+                                         server: client.access.server, connectionError: nil, insecure: client.access.insecurity)
         }
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import UpgradeModel
 
-/// The text form of `status`: a compact, aligned summary a person reads at a glance.
+/// The text form of `status`: a compact, aligned summary a person reads at a glance. Cluster and disk
+/// text stays on its line (`TerminalText.line`); `Console` makes the whole output safe again.
 enum StatusText {
     static func render(_ snapshot: DashboardSnapshot) -> String {
         var out: [String] = []
@@ -31,7 +32,7 @@ enum StatusText {
         facts.rows.append(["Cluster", clusterLine(snapshot.cluster)])
         out.append(facts.render())
         for problem in local.problems {
-            out.append("! \(problem)")
+            out.append("! " + TerminalText.line(problem))
         }
         let cluster = snapshot.cluster
         if cluster.api == .ok {
@@ -43,12 +44,12 @@ enum StatusText {
             }
             if let gate = cluster.agentGate {
                 out.append("")
-                out.append("Agent gate  \(gate.open ? "OPEN" : "CLOSED"): \(gate.reason)")
+                out.append("Agent gate  \(gate.open ? "OPEN" : "CLOSED"): " + TerminalText.line(gate.reason))
             }
             if !cluster.hints.isEmpty {
                 out.append("")
                 for hint in cluster.hints {
-                    out.append("\(hint.severity == .error ? "!!" : "! ") \(hint.subject): \(hint.message)")
+                    out.append("\(hint.severity == .error ? "!!" : "! ") " + TerminalText.line("\(hint.subject): \(hint.message)"))
                 }
             }
         }
@@ -90,6 +91,11 @@ enum StatusText {
     }
 
     static func clusterLine(_ cluster: ClusterStatus) -> String {
+        guard let insecure = cluster.insecure else { return apiLine(cluster) }
+        return apiLine(cluster) + "; INSECURE: " + insecure.explanation
+    }
+
+    static func apiLine(_ cluster: ClusterStatus) -> String {
         switch cluster.api {
         case .notConfigured: return "not configured (no kubeconfig found)" + (cluster.error.map { ": \($0)" } ?? "")
         case .ok:

@@ -10,7 +10,7 @@ enum Confirm {
         guard isatty(0) != 0 else {
             throw UpgradeError.refused("\(question) needs a confirmation: pass --yes (no terminal to ask on)")
         }
-        FileHandle.standardOutput.write(Data("\(question) [y/N] ".utf8))
+        Console.prompt("\(question) [y/N] ")
         guard let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased(), answer == "y" || answer == "yes" else {
             throw UpgradeError.refused("cancelled")
         }
@@ -228,7 +228,7 @@ struct RestartOptions: ParsableArguments {
     var dryRun = false
 
     func validate() throws {
-        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        try Seconds.check(timeout, option: "--timeout", within: 0.001...86_400)
     }
 
     func operation(inspector: LocalInspector, client: KubeClient?) -> RestartOperation {
@@ -239,7 +239,7 @@ struct RestartOptions: ParsableArguments {
     func perform(_ operation: RestartOperation, _ prepared: RestartPreparation) async throws -> OperationOutcome {
         try await Interruption.shared.catchingSignals {
             try await operation.perform(prepared) { line in
-                FileHandle.standardError.write(Data("… \(line)\n".utf8))
+                Console.error("… \(line)")
             }
         }
     }

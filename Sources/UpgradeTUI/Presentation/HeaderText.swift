@@ -20,6 +20,15 @@ enum HeaderText {
         }
     }
 
+    /// Shown beside the API state whenever the connection is not verified TLS.
+    static func insecureBadge(_ cluster: ClusterStatus) -> Segment? {
+        switch cluster.insecure {
+        case .plainHTTP?: return ("INSECURE: plain HTTP  ", .role(.error, bold: true))
+        case .tlsVerifyDisabled?: return ("INSECURE: TLS not verified  ", .role(.error, bold: true))
+        case nil: return nil
+        }
+    }
+
     static func clusterSummary(_ snapshot: DashboardSnapshot, theme: Theme) -> [Segment] {
         let cluster = snapshot.cluster
         guard cluster.api == .ok else { return [] }

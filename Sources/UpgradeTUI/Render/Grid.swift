@@ -1,3 +1,5 @@
+import UpgradeModel
+
 /// What a cell looks like, by meaning; the theme decides colours (or none, with NO_COLOR).
 enum Role: UInt8, Sendable, CaseIterable {
     case normal, dim, title, header, accent, ok, warn, error, selected, selectedDim, badge, border, key
@@ -48,7 +50,7 @@ struct Grid: Equatable, Sendable {
         guard y >= 0, y < height, x < width else { return x }
         let limit = min(width, x + (maxWidth ?? width - x))
         var column = x
-        for character in Sanitize.text(text) {
+        for character in TerminalText.line(text) {
             let w = DisplayWidth.of(character)
             if w == 0 {
                 // A combining mark joins the previous cell's grapheme.

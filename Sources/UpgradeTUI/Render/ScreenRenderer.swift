@@ -51,7 +51,10 @@ enum ScreenRenderer {
         let theme = model.theme
         let width = grid.width
         var right: [Segment] = []
-        if let snapshot = model.snapshot { right.append(HeaderText.apiBadge(snapshot.cluster, now: now, theme: theme)) }
+        if let snapshot = model.snapshot {
+            if let badge = HeaderText.insecureBadge(snapshot.cluster) { right.append(badge) }
+            right.append(HeaderText.apiBadge(snapshot.cluster, now: now, theme: theme))
+        }
         if state.readOnly { right.append(("  READ-ONLY", .role(.badge, bold: true))) }
         let rightWidth = right.reduce(0) { $0 + DisplayWidth.of($1.text) }
         var left: [Segment] = [("upgrade-tui", .role(.title, bold: true)), ("  ", .normal)]

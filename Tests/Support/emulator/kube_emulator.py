@@ -3,7 +3,8 @@
 
 It serves what upgrade-tui and the real kubectl need, with the semantics of kube-apiserver:
 discovery (/api, /apis, /version, an empty /openapi/v2), typed LISTs with kind/apiVersion and a
-resourceVersion, GET/POST/PUT/PATCH (merge, JSON, strategic for built-in kinds)/DELETE, the status
+resourceVersion and paging (limit/continue, a consistent snapshot per list, 410 for an expired
+continue token), GET/POST/PUT/PATCH (merge, JSON, strategic for built-in kinds)/DELETE, the status
 subresource, CRD registration, and WATCH (watch=true|1) that resumes from a resourceVersion, answers
 410 Gone for compacted ones, sends bookmarks, and filters by label and field selectors.
 
@@ -14,6 +15,7 @@ HTTPS that requires a client certificate signed by --client-ca.
         --ready-file ports.json [--seed objects.json] [--token T]
 """
 import argparse
+import base64
 import copy
 import datetime
 import json
@@ -519,12 +521,14 @@ class Faults:
         self.outage_listener = None   # None: every listener; "http" or "https": only that one
         self.requests = []
 
-    def take(self, method, path, is_watch):
+    def take(self, method, path, is_watch, query_string=""):
         with self.lock:
             for rule in self.rules:
                 if rule["count"] == 0:
                     continue
                 if rule["path"] and rule["path"] not in path:
+                    continue
+                if rule.get("query") and rule["query"] not in query_string:
                     continue
                 if rule["method"] and rule["method"] != method:
                     continue
@@ -662,10 +666,36 @@ class Handler(BaseHTTPRequestHandler):
         with self.app.faults.lock:
             self.app.faults.requests.append({"method": method, "path": path, "query": url.query, "listener": self.server.listener,
                                              "watch": is_watch, "userAgent": self.headers.get("User-Agent", "")})
-        rule = self.app.faults.take(method, path, is_watch)
+        rule = self.app.faults.take(method, path, is_watch, url.query)
         if rule:
             if rule.get("delay_ms"):
                 time.sleep(rule["delay_ms"] / 1000.0)
+            if is_watch and rule.get("close"):
+                # A watch the server accepts and ends at once, without an event.
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                return self.end_chunks()
+            if is_watch and rule.get("huge_line"):
+                # A watch line that does not end: huge_line bytes, no newline, then silence.
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                try:
+                    piece = b"x" * (1 << 20)
+                    left = rule["huge_line"]
+                    while left > 0:
+                        data = piece[:left]
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                        left -= len(data)
+                    self.wfile.flush()
+                    time.sleep(30)
+                except (BrokenPipeError, ConnectionError, OSError):
+                    pass
+                self.close_connection = True
+                return
             if rule.get("status"):
                 code = rule["status"]
                 reasons = {410: "Expired", 401: "Unauthorized", 403: "Forbidden", 500: "InternalError",
@@ -784,11 +814,41 @@ class Handler(BaseHTTPRequestHandler):
 
     def list(self, t, namespace, query):
         match = self.matcher(query)
-        with self.app.store.lock:
-            items = [o for o in self.app.store.list(t, namespace) if match(o)]
-            rv = str(self.app.store.rv)
+        store = self.app.store
+        try:
+            limit = int(query.get("limit") or 0)
+        except ValueError:
+            raise APIError(400, "BadRequest", f"invalid limit {query.get('limit')!r}")
+        token = query.get("continue")
+        with store.lock:
+            if token:
+                # As kube-apiserver: later pages come from the first page's resourceVersion; once that
+                # is compacted the token has expired.
+                try:
+                    state = json.loads(base64.urlsafe_b64decode(token.encode()))
+                    snapshot_id, offset, rv = state["id"], int(state["offset"]), int(state["rv"])
+                except (ValueError, KeyError, TypeError):
+                    raise APIError(400, "BadRequest", "continue key is not valid")
+                snapshot = self.app.list_snapshots.get(snapshot_id)
+                if snapshot is None or rv < store.oldest_valid_rv - 1:
+                    raise APIError(410, "Expired", "The provided continue parameter is too old to display a consistent list "
+                                   "result. You can start a new list without the continue parameter.")
+                items = snapshot
+            else:
+                items = [o for o in store.list(t, namespace) if match(o)]
+                rv, offset, snapshot_id = store.rv, 0, None
+        metadata = {"resourceVersion": str(rv)}
+        page = items[offset:]
+        if limit > 0 and len(page) > limit:
+            if snapshot_id is None:
+                snapshot_id = self.app.remember_list(items)
+            page = page[:limit]
+            rest = len(items) - offset - limit
+            metadata["continue"] = base64.urlsafe_b64encode(json.dumps(
+                {"id": snapshot_id, "offset": offset + limit, "rv": rv}).encode()).decode()
+            metadata["remainingItemCount"] = rest
         self.send_json(200, {"kind": t.kind + "List", "apiVersion": t.api_version,
-                             "metadata": {"resourceVersion": rv}, "items": items})
+                             "metadata": metadata, "items": page})
 
     # -- watch
 
@@ -893,7 +953,8 @@ class Handler(BaseHTTPRequestHandler):
         if action == "fault" and method == "POST":
             rule = {"status": int(query.get("status", 0)) or None, "count": int(query.get("count", 1)),
                     "path": query.get("path"), "method": query.get("method"),
-                    "delay_ms": int(query.get("delayMs", 0)),
+                    "delay_ms": int(query.get("delayMs", 0)), "query": query.get("query"),
+                    "close": query.get("close") == "true", "huge_line": int(query.get("hugeLine", 0)),
                     "watch": {"true": True, "false": False}.get(query.get("watch", ""), None)}
             with app.faults.lock:
                 app.faults.rules.append(rule)
@@ -944,6 +1005,16 @@ class App:
         self.kube_version = args.kube_version
         self.watches = set()
         self.watch_lock = threading.Lock()
+        self.list_snapshots = {}    # id -> the items of a paged list, as of its first page
+        self.list_lock = threading.Lock()
+
+    def remember_list(self, items):
+        with self.list_lock:
+            snapshot_id = uuid.uuid4().hex
+            self.list_snapshots[snapshot_id] = items
+            while len(self.list_snapshots) > 32:
+                del self.list_snapshots[next(iter(self.list_snapshots))]
+            return snapshot_id
 
     def register_watch(self, handler):
         with self.watch_lock:
