@@ -225,3 +225,40 @@ final class DryRunAndForceTests: XCTestCase {
         XCTAssertTrue(help.contains("Exits 1 when a check fails"), help)
     }
 }
+
+/// Names and words: the CLI answers a typo with the closest name, and agrees with the dashboard.
+final class NamesAndWordsTests: XCTestCase {
+    func testSkipSuggestsTheClosestManifestAndAcceptsWhatStatusPrints() throws {
+        let box = try Sandbox("names")
+        try box.manifest("rke2-coredns.yaml", Sandbox.helmChart("rke2-coredns"))
+        try box.manifest("custom/team-app.yaml", Sandbox.helmChart("team-app"))
+        try box.manifest("README.txt", "not a manifest")
+        let typo = try Shell.cli(["skip", "rke2-cordns"] + box.cliOptions)
+        XCTAssertEqual(typo.status, 2)
+        XCTAssertTrue(typo.stderr.contains("did you mean rke2-coredns?"), typo.stderr)
+        XCTAssertFalse(typo.stderr.contains("full file name"), "no advice to create a marker for a name RKE2 does not package")
+        let custom = try Shell.cli(["skip", "custom/team-app.yaml"] + box.cliOptions)
+        XCTAssertEqual(custom.status, 0, custom.stderr)
+        XCTAssertTrue(box.exists(box.manifestsDir + "/custom/team-app.yaml.skip"))
+        let readme = try Shell.cli(["skip", "README.txt"] + box.cliOptions)
+        XCTAssertEqual(readme.status, 1, "never deployed: refused, as the dashboard refuses it")
+        XCTAssertTrue(readme.stderr.contains("never deployed"), readme.stderr)
+        XCTAssertFalse(box.exists(box.manifestsDir + "/README.txt.skip"))
+        // Ahead of time: only RKE2's packaged names, and not what the config disables.
+        XCTAssertEqual(try Shell.cli(["skip", "rke2-metrics-server.yaml"] + box.cliOptions).status, 0)
+        XCTAssertEqual(try Shell.cli(["skip", "team-other.yaml"] + box.cliOptions).status, 2)
+        try box.write(box.configFile, "disable: rke2-ingress-nginx\n")
+        let disabled = try Shell.cli(["skip", "rke2-ingress-nginx.yaml"] + box.cliOptions)
+        XCTAssertEqual(disabled.status, 1)
+        XCTAssertTrue(disabled.stderr.contains("disabled by"), disabled.stderr)
+    }
+
+    func testAMistypedCommandGetsTheRootUsageAndASuggestion() throws {
+        let result = try Shell.cli(["stauts"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.stderr.contains("unknown command 'stauts'; did you mean status?"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("SUBCOMMANDS"), "the root usage, not the dashboard's")
+        let help = try Shell.cli(["plan", "--help"]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        XCTAssertTrue(help.contains("One of --version or --channel is required"), help)
+    }
+}
