@@ -47,11 +47,20 @@ final class WorkflowReducerTests: XCTestCase {
         h.press(.char("w"))
         guard case let .input(dialog) = h.state.overlay else { return XCTFail("no swap dialog") }
         XCTAssertEqual(dialog.kind, .swapPath)
-        h.type("opt/rk")
+        XCTAssertEqual(dialog.text, "", "starts empty: a pasted absolute path is taken as it is")
+        XCTAssertEqual(h.press(.tab), [.completePath("/")])
+        h.type("/opt/rk")
         XCTAssertEqual(h.press(.tab), [.completePath("/opt/rk")])
         _ = Reducer.reduce(&h.state, .completion(.init(text: "/opt/rke2/", candidates: [])), model: h.model, layout: h.layout)
         h.type("rke2.linux-amd64")
         XCTAssertEqual(h.press(.enter), [.prepareSwap(path: "/opt/rke2/rke2.linux-amd64")])
+        // A bad path keeps the dialog open, with the reason inside it.
+        _ = Reducer.reduce(&h.state, .inputRejected("/opt/rke2/rke2.linux-amd64 does not exist"), model: h.model, layout: h.layout)
+        guard case let .input(rejected) = h.state.overlay else { return XCTFail("the dialog closed") }
+        XCTAssertEqual(rejected.error, "/opt/rke2/rke2.linux-amd64 does not exist")
+        let screen = ScreenRenderer.render(h.state, h.model, width: 80, height: 24).text
+        XCTAssertTrue(screen.contains("does not exist"), screen)
+        XCTAssertFalse(screen.contains("--binary"), "the dialog's words, not a CLI flag's")
     }
 
     func testRestartAndRollbackAskFirst() {

@@ -44,6 +44,7 @@ struct DemoOperations: DashboardOperations {
             cluster.applyPlans(prepared.plans)
             return .operationFinished(Message(text: "server-plan and agent-plan applied (simulated cluster)", severity: .ok))
         case let .prepareSwap(path):
+            guard POSIX.fileInfo(path) != nil else { return .inputRejected("\(path) does not exist (the demo's newer rke2 is \(node.downloadPath))") }
             let installed = cluster.localVersions.installed.flatMap(RKE2Version.init)
             let new = RKE2Version(DemoCluster.to)!
             var checks = [PreflightCheck("executable", .pass, "demo: \(path) stands for an rke2 \(new) binary"),

@@ -7,6 +7,8 @@ enum Event: Equatable {
     case progress(String)
     /// A prepared plan or swap to review; or why it could not be prepared.
     case reviewReady(Review)
+    /// The input of the open dialog could not be used (a swap path that does not exist): said inside it.
+    case inputRejected(String)
     case completion(PathCompletion.Result)
 }
 
@@ -39,6 +41,15 @@ enum Reducer {
         case let .reviewReady(review):
             state.busy = nil
             state.overlay = .review(review)
+            return []
+        case let .inputRejected(reason):
+            state.busy = nil
+            if case var .input(dialog) = state.overlay {
+                dialog.error = reason
+                state.overlay = .input(dialog)
+            } else {
+                state.message = Message(text: reason, severity: .error)
+            }
             return []
         case let .completion(result):
             if case var .input(dialog) = state.overlay {
@@ -107,7 +118,7 @@ enum Reducer {
             state.overlay = .input(planDialog(model.snapshot))
         case .swap:
             state.overlay = .input(InputDialog(kind: .swapPath, title: "Swap the rke2 binary on this node",
-                                               prompt: "new binary: ", text: "/", suggestions: [],
+                                               prompt: "new binary: ", text: "", suggestions: state.swapSuggestions,
                                                note: "Tab completes; Enter checks it (nothing is changed before you confirm)"))
         case .restart:
             return restartConfirmation(&state, model: model)
@@ -233,10 +244,16 @@ enum Reducer {
             case .enter:
                 let text = dialog.text.trimmingCharacters(in: .whitespaces)
                 guard !text.isEmpty else { return [] }
-                state.overlay = nil
-                return [dialog.kind == .planTarget ? .preparePlan(target: text) : .prepareSwap(path: text)]
+                if dialog.kind == .planTarget {
+                    state.overlay = nil
+                    return [.preparePlan(target: text)]
+                }
+                // The swap dialog stays open while the path is checked: a bad path is shown in it.
+                dialog.error = nil
+                state.overlay = .input(dialog)
+                return [.prepareSwap(path: text)]
             case .tab:
-                if dialog.kind == .swapPath { return [.completePath(dialog.text)] }
+                if dialog.kind == .swapPath { return [.completePath(dialog.text.isEmpty ? "/" : dialog.text)] }
                 if let first = dialog.suggestions.first(where: { $0.hasPrefix(dialog.text) }) { dialog.text = first }
                 state.overlay = .input(dialog)
             case .down, .up:

@@ -105,13 +105,14 @@ enum ScreenRenderer {
     /// help and quit always stay.
     static func drawFooter(_ grid: inout Grid, _ state: ViewState, _ rect: Rect, theme: Theme) {
         var items = Keymap.footer(focus: state.focus, in: state.bindings).map { item in
-            (label: theme.unicode ? item.0 : asciiKey(item.0), text: item.1)
+            (label: theme.unicode ? item.0 : asciiKey(item.0), text: item.1, priority: item.2)
         }
         let essential: Set<String> = ["help", "quit"]
         let reason = state.readOnlyReason.map { "read-only: \($0)" }
         let room = rect.width - (reason.map { DisplayWidth.of($0) + 2 } ?? 0)
         func width() -> Int { items.reduce(0) { $0 + DisplayWidth.of($1.label) + 1 + DisplayWidth.of($1.text) + 2 } - 2 }
-        while width() > room, let drop = items.lastIndex(where: { !essential.contains($0.text) }) {
+        while width() > room,
+              let drop = items.indices.filter({ !essential.contains(items[$0].text) }).min(by: { items[$0].priority < items[$1].priority }) {
             items.remove(at: drop)
         }
         var x = 0
@@ -221,7 +222,16 @@ enum OverlayRenderer {
                 let scope = binding.pane.map { " (\($0.title))" } ?? ""
                 lines.append(DisplayWidth.pad(theme.unicode ? binding.label : ScreenRenderer.asciiKey(binding.label), to: 10) + "  " + binding.help + scope)
             }
-            lines += ["", "Manifest states: applied, out-of-sync, pending, skipped, disabled, ignored, active",
+            lines += ["", "In dialogs",
+                      DisplayWidth.pad("y / n / Esc", to: 10) + "  answer a confirmation or a swap review",
+                      DisplayWidth.pad("↑↓ PgUp PgDn", to: 10) + "  scroll a review, pick a suggestion",
+                      DisplayWidth.pad("Tab", to: 10) + "  complete a path, take the first suggestion",
+                      DisplayWidth.pad("C-u", to: 10) + "  clear the input",
+                      DisplayWidth.pad("Enter", to: 10) + "  check the input; in a plan review, confirm the typed target",
+                      "",
+                      "Manifest states: applied, out-of-sync, pending, skipped, disabled, ignored, active",
+                      "SYNC column: = the Addon was applied from this file's bytes; " + (theme.unicode ? "≠" : "!=") + " from other bytes",
+                      "  (another server's file, or a re-apply pending); - no Addon yet; addon: an Addon but no file here",
                       "Node plan states: done, applying, failed, pending, opted-out"]
             box(&grid, title: "Help", lines: lines, scroll: scroll, footer: scrollFooter(theme), theme: theme)
         case let .details(title, lines, scroll):
@@ -237,6 +247,7 @@ enum OverlayRenderer {
                 lines.append("")
             }
             if let note = dialog.note { lines.append(note) }
+            if let error = dialog.error { lines += ["", "\(theme.stepFailed) \(error)"] }
             box(&grid, title: dialog.title, lines: lines, scroll: 0, footer: "Enter checks, Esc cancels", theme: theme,
                 pinned: ["", dialog.prompt + dialog.text + (theme.unicode ? "█" : "_")])
         case let .review(review):
