@@ -119,7 +119,7 @@ final class WorkflowReducerTests: XCTestCase {
         h.height = 12
         h.type("/opt/rke2")
         guard case let .input(dialog) = h.state.overlay else { return XCTFail("no swap dialog") }
-        XCTAssertEqual(dialog.text, "/", "typed text does not go into a hidden input")
+        XCTAssertEqual(dialog.text, "", "typed text does not go into a hidden input")
         XCTAssertEqual(h.press(.char("q")), [.quit], "quitting still works")
     }
 
