@@ -84,7 +84,8 @@ enum StatusText {
         for plan in cluster.plans {
             let complete = plan.complete.map { $0 ? "True" : "False" } ?? "-"
             let progress = "\(plan.counts.done)/\(plan.counts.total - plan.counts.optedOut) upgraded"
-            table.rows.append([plan.name, plan.target ?? "-", complete + (plan.reason.map { " (\($0))" } ?? ""), progress,
+            let target = (plan.target ?? "-") + (plan.controllerLags ? " (controller still at \(plan.controllerVersion ?? "?"))" : "")
+            table.rows.append([plan.name, target, complete + (plan.reason.map { " (\($0))" } ?? ""), progress,
                                plan.applying.isEmpty ? "-" : plan.applying.joined(separator: ","), plan.message ?? ""])
         }
         return table.render()

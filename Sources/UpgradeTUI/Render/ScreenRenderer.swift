@@ -144,6 +144,10 @@ enum PaneRenderer {
         var title: [Segment] = [(" \(pane.title) ", .role(focused ? .accent : .title, bold: true))]
         let count = table.rows.filter(\.selectable).count
         title.append(("(\(count)) ", .role(.dim)))
+        // Before anything that may be cut at 80 columns: what is shown is not current.
+        if pane != .manifests, model.snapshot?.cluster.isStale == true {
+            title.append((" last known, API not answering ", .role(.warn, bold: true)))
+        }
         if pane == .nodes, let snapshot = model.snapshot {
             for plan in snapshot.cluster.plans {
                 let (done, total) = NodeRows.progress(plan)
@@ -151,9 +155,6 @@ enum PaneRenderer {
                 title.append((theme.bar(done: done, total: total, width: 8) + " ", .role(done == total && total > 0 ? .ok : .accent)))
             }
             if state.sort != .name { title.append((" sort: \(state.sort.rawValue) ", .role(.dim))) }
-        }
-        if pane != .manifests, model.snapshot?.cluster.isStale == true {
-            title.append((" last known, API not answering ", .role(.warn, bold: true)))
         }
         if !pstate.filter.isEmpty { title.append((" /\(pstate.filter) ", .role(.warn, bold: true))) }
         let visible = max(0, rect.height - 2)
