@@ -262,3 +262,30 @@ final class NamesAndWordsTests: XCTestCase {
         XCTAssertTrue(help.contains("One of --version or --channel is required"), help)
     }
 }
+
+/// `status` says what is wrong with its inputs, in words an operator can act on.
+final class StatusInputsTests: XCTestCase {
+    func testAMissingDataDirAndUnusableKubeconfigsAreNamed() throws {
+        let box = try Sandbox("inputs")
+        let missing = try Shell.cli(["status", "--data-dir", box.root + "/nope", "--config", box.configFile])
+        XCTAssertEqual(missing.status, 2, "a data dir the operator named that does not exist is bad input")
+        XCTAssertTrue(missing.stderr.contains("data dir \(box.root)/nope does not exist (--data-dir)"), missing.stderr)
+        let malformed = try box.write("kube/bad.yaml", "apiVersion: v1\nclusters: [\n")
+        let bad = try Shell.cli(["status", "--kubeconfig", malformed] + box.cliOptions)
+        XCTAssertEqual(bad.status, 0, "the local part is still reported")
+        XCTAssertTrue(bad.stdout.contains("not configured: kubeconfig \(malformed): line"), bad.stdout)
+        XCTAssertFalse(bad.stdout.contains("no kubeconfig found"), "it was found: it is malformed")
+        let exec = try box.write("kube/exec.yaml", """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]
+            users: [{name: u, user: {exec: {command: aws}}}]
+            contexts: [{name: x, context: {cluster: c, user: u}}]
+            current-context: x
+
+            """)
+        let execResult = try Shell.cli(["status", "--kubeconfig", exec] + box.cliOptions)
+        XCTAssertTrue(execResult.stdout.contains("exec credential plugin"), execResult.stdout)
+        XCTAssertFalse(execResult.stdout.contains("no kubeconfig found"), execResult.stdout)
+    }
+}

@@ -98,7 +98,7 @@ enum StatusText {
 
     static func apiLine(_ cluster: ClusterStatus) -> String {
         switch cluster.api {
-        case .notConfigured: return "not configured (no kubeconfig found)" + (cluster.error.map { ": \($0)" } ?? "")
+        case .notConfigured: return cluster.error.map { "not configured: \($0)" } ?? "not configured (no kubeconfig found)"
         case .ok:
             let crd = cluster.planCRDInstalled == false ? ", no Plan CRD (system-upgrade-controller not installed)" : ""
             return "API ok (\(cluster.server ?? "?")), \(cluster.nodes.count) nodes, system-upgrade-controller \(cluster.upgradeController.rawValue)\(crd)"
