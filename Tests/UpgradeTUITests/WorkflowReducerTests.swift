@@ -11,8 +11,8 @@ final class WorkflowReducerTests: XCTestCase {
         h.press(.char("p"))
         guard case let .input(dialog) = h.state.overlay else { return XCTFail("no plan dialog") }
         XCTAssertEqual(dialog.kind, .planTarget)
-        XCTAssertEqual(dialog.suggestions, ["v1.32.2+rke2r1", "v1.31.6+rke2r1", "v1.32", "stable"],
-                       "the plans' target, the cluster's lowest version, the next minor's channel, stable")
+        XCTAssertEqual(dialog.suggestions, ["v1.32.2+rke2r1", "stable"],
+                       "the plans' target, stable; not v1.31.6 (a downgrade of server-1) nor v1.33 (a minor skip for the v1.31 nodes)")
         h.press(.tab)
         XCTAssertEqual(h.press(.enter), [.preparePlan(target: "v1.32.2+rke2r1")])
         XCTAssertNil(h.state.overlay)

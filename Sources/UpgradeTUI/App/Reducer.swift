@@ -128,15 +128,23 @@ enum Reducer {
         return []
     }
 
-    /// The plan dialog offers the cluster's current version, the next minor's channel, and stable.
+    /// The plan dialog offers the plans' target, the cluster's newest version and the next minor's
+    /// channel, and stable; never a version the plan's own checks would refuse (a downgrade of any
+    /// node, or a minor skip from the lowest one).
     static func planDialog(_ snapshot: DashboardSnapshot?) -> InputDialog {
         var suggestions: [String] = []
         let versions = snapshot?.cluster.nodes.compactMap(\.version) ?? []
-        if let lowest = versions.min() {
-            suggestions.append(lowest.description)
-            suggestions.append("v\(lowest.major).\(lowest.minor + 1)")
+        func acceptable(_ version: RKE2Version) -> Bool {
+            guard let lowest = versions.min(), let highest = versions.max() else { return true }
+            return !(version < highest && !version.sameRelease(as: highest)) && lowest.minorDistance(to: version) <= 1
         }
-        if let target = snapshot?.cluster.plans.compactMap(\.target).first, !suggestions.contains(target) { suggestions.insert(target, at: 0) }
+        for target in (snapshot?.cluster.plans.compactMap(\.target) ?? []) where RKE2Version(target).map(acceptable) ?? true {
+            if !suggestions.contains(target) { suggestions.append(target) }
+        }
+        if let lowest = versions.min(), let highest = versions.max() {
+            if !suggestions.contains(highest.description) && acceptable(highest) { suggestions.append(highest.description) }
+            if lowest.minor == highest.minor { suggestions.append("v\(lowest.major).\(lowest.minor + 1)") }
+        }
         suggestions.append("stable")
         return InputDialog(kind: .planTarget, title: "Plan the upgrade", prompt: "target: ", text: "", suggestions: suggestions,
                            note: "a version (v1.32.2+rke2r1) or a channel (stable, v1.32); Tab takes the first suggestion")
