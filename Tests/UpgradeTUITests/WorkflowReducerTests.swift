@@ -133,6 +133,29 @@ final class WorkflowReducerTests: XCTestCase {
         XCTAssertFalse(footer.contains("plan"), footer)
     }
 
+    func testMessagesClearWhenTheyNoLongerApplyAndCanBeReadWhole() {
+        var h = Harness()
+        h.press(.char("r"))
+        h.press(.char("n"))
+        XCTAssertEqual(h.state.message?.text, "cancelled")
+        h.press(.char("/"))
+        h.type("srv")
+        h.press(.enter)
+        XCTAssertNil(h.state.message, "no 'cancelled' after a filter")
+        let long = "restart failed: no new rke2 process running /usr/local/bin/rke2 within 120 s; is a supervisor (systemd) restarting it? Check `systemctl status rke2-server`"
+        _ = Reducer.reduce(&h.state, .operationFinished(Message(text: long, severity: .error)), model: h.model, layout: h.layout)
+        let line = ScreenRenderer.render(h.state, h.model, width: 80, height: 24).line(22)
+        XCTAssertTrue(line.contains("(m: all)"), line)
+        h.press(.down)
+        XCTAssertEqual(h.state.message?.text, long, "an error stays until replaced or Esc")
+        h.press(.char("m"))
+        guard case let .details(title, lines, _) = h.state.overlay else { return XCTFail("no message overlay") }
+        XCTAssertEqual(title, "Message")
+        XCTAssertEqual(lines, [long])
+        let screen = ScreenRenderer.render(h.state, h.model, width: 80, height: 24).text
+        XCTAssertTrue(screen.contains("rke2-server`") && screen.contains("120 s; is a supervisor"), "the whole message, wrapped: \(screen)")
+    }
+
     func testReadOnlyHasNoWorkflowKeys() {
         var h = Harness(readOnly: true)
         for key in ["p", "w", "r", "R"] {

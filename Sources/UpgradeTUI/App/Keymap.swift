@@ -12,7 +12,7 @@ enum Action: Equatable, Sendable {
     case quit, repaint
     case nextPane, previousPane
     case up, down, pageUp, pageDown, top, bottom, scrollLeft, scrollRight
-    case filter, details, help, close, sort
+    case filter, details, help, close, sort, showMessage
     case toggleSkip
     case plan, swap, restart, rollback
 }
@@ -85,6 +85,7 @@ enum Keymap {
                 footerText: "restart", footerPriority: 7),
         Binding([.char("R")], "R", .rollback, "rollback: reinstall the newest backup, then restart", mutating: true),
         Binding([.escape], "Esc", .close, "close, clear the filter"),
+        Binding([.char("m")], "m", .showMessage, "the last message in full"),
         Binding([.char("?")], "?", .help, "help", footer: true, footerText: "help"),
         Binding([.ctrl("l")], "C-l", .repaint, "repaint the screen"),
         Binding([.char("q"), .ctrl("c")], "q/C-c", .quit, "quit", footer: true, footerText: "quit"),

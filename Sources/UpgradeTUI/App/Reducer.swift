@@ -68,6 +68,9 @@ enum Reducer {
                 return overlayKey(&state, overlay, key, model: model, layout: layout)
             }
             guard let action = Keymap.action(for: key, focus: state.focus, in: state.bindings) else { return [] }
+            // A passing remark ("cancelled", "sorted by …") does not outlive the next action; results,
+            // warnings and errors stay until replaced or Esc.
+            if state.message?.severity == .info && action != .showMessage { state.message = nil }
             return apply(&state, action, model: model, layout: layout)
         }
     }
@@ -103,6 +106,9 @@ enum Reducer {
             state.overlay = .details(title: lines.first ?? row.id, lines: Array(lines.dropFirst(2)), scroll: 0)
         case .help:
             state.overlay = .help(scroll: 0)
+        case .showMessage:
+            guard let message = state.message else { return [] }
+            state.overlay = .details(title: "Message", lines: [message.text], scroll: 0)
         case .close:
             if !state[pane].filter.isEmpty {
                 state[pane].filter = ""

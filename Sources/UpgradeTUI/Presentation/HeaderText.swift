@@ -34,10 +34,8 @@ enum HeaderText {
         guard cluster.api == .ok || cluster.isStale else { return [] }
         var parts: [Segment] = cluster.isStale ? [("last known: ", .role(.warn, bold: true))] : []
         parts.append(("\(cluster.nodes.count) nodes", .normal))
-        for plan in cluster.plans {
-            let (done, total) = NodeRows.progress(plan)
-            parts.append(("  \(plan.name) \(done)/\(total)", .role(done == total && total > 0 ? .ok : .normal)))
-        }
+        // Most important first, so that a narrow header (80 columns with READ-ONLY) cuts the
+        // per-plan counts (the Nodes pane's title has them too), never the target.
         if let plan = cluster.plans.first(where: \.controllerLags) ?? cluster.plans.first(where: { $0.target != nil }), let target = plan.target {
             parts.append(("  \(theme.arrow) \(target)", .role(.accent)))
             if let controller = plan.controllerVersion, plan.controllerLags {
@@ -50,6 +48,10 @@ enum HeaderText {
         }
         let failing = cluster.nodes.filter { $0.ready == false }.count
         if failing > 0 { parts.append(("  \(failing) NotReady", .role(.error, bold: true))) }
+        for plan in cluster.plans {
+            let (done, total) = NodeRows.progress(plan)
+            parts.append(("  \(plan.name) \(done)/\(total)", .role(done == total && total > 0 ? .ok : .normal)))
+        }
         return parts
     }
 

@@ -89,7 +89,10 @@ enum ScreenRenderer {
             case .warn: role = .warn
             case .error: role = .error
             }
-            grid.put(DisplayWidth.truncate(message.text, to: rect.width, ellipsis: model.theme.ellipsis), x: 0, y: rect.y, style: .role(role, bold: message.severity == .error))
+            // Too long for the line: cut, and say where the whole of it is.
+            let text = DisplayWidth.of(message.text) <= rect.width ? message.text
+                : DisplayWidth.truncate(message.text, to: max(1, rect.width - 9), ellipsis: model.theme.ellipsis) + " (m: all)"
+            grid.put(text, x: 0, y: rect.y, style: .role(role, bold: message.severity == .error))
             return
         }
         if let error = model.snapshot?.localError {
@@ -271,8 +274,9 @@ enum OverlayRenderer {
     /// "key   value" line.
     static func wrap(_ line: String, width: Int) -> [String] {
         guard width > 8, DisplayWidth.of(line) > width else { return [line] }
-        var indent = 2
-        if let range = line.range(of: "  "), let valueStart = line[range.upperBound...].firstIndex(where: { $0 != " " }) {
+        // Prose continues at its own margin; a "key   value" line continues under its value.
+        var indent = line.prefix { $0 == " " }.count
+        if let range = line.range(of: "  "), range.lowerBound != line.startIndex, let valueStart = line[range.upperBound...].firstIndex(where: { $0 != " " }) {
             let column = DisplayWidth.of(String(line[..<valueStart]))
             if column < width / 2 { indent = column }
         }
