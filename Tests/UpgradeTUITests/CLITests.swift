@@ -187,6 +187,16 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try runUnprivileged(["status"] + box.cliOptions).status, 0)
     }
 
+    func testPlanAsAnotherUserRefusesBeforeThePreview() throws {
+        let box = try Sandbox("cli")
+        chmod(box.root, 0o755)
+        if geteuid() != 0 && access(box.dataDir, W_OK) == 0 { throw XCTSkip("the data dir is writable by this user") }
+        let result = try runUnprivileged(["plan", "--version", "v1.32.2+rke2r1"] + box.cliOptions)
+        XCTAssertEqual(result.status, 1, result.stderr)
+        XCTAssertTrue(result.stderr.contains("plan changes the cluster"), result.stderr)
+        XCTAssertFalse(result.stdout.contains("kind: Plan"), "refused before the preview")
+    }
+
     func testReadOnlyManifestsDirectoryIsAClearError() throws {
         let box = try Sandbox("cli")
         try box.manifest("rke2-canal.yaml")

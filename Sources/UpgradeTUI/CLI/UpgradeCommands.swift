@@ -79,6 +79,9 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let target = try UpgradeTarget.parse(version: version, channel: channel, channelURL: channelURL)
+        if !dryRun && !Privilege.mayWrite(dataDir: global.inspector.paths.dataDir) {
+            throw UpgradeError.refused("plan changes the cluster (it writes the Plans that upgrade every node) and is audited and locked on this node: run it as root (sudo), or pass --dry-run to see what it would write")
+        }
         let client: KubeClient
         switch try ClusterConnection.open(explicit: global.kubeconfig, environment: global.environment) {
         case let .connected(connected): client = connected
@@ -95,9 +98,6 @@ struct PlanCommand: AsyncParsableCommand {
     }
 
     func run(client: KubeClient, target: UpgradeTarget) async throws {
-        if !dryRun && !Privilege.mayWrite(dataDir: global.inspector.paths.dataDir) {
-            throw UpgradeError.refused("plan changes the cluster (it writes the Plans that upgrade every node) and is audited and locked on this node: run it as root (sudo), or pass --dry-run to see what it would write")
-        }
         let operation = PlanOperation(client: client, namespace: global.namespace, inspector: global.inspector)
         let prepared = try await operation.prepare(target: target)
         print("Plans for \(prepared.targetText) in namespace \(global.namespace):\n")
