@@ -49,7 +49,7 @@ struct DemoOperations: DashboardOperations {
             let new = RKE2Version(DemoCluster.to)!
             var checks = [PreflightCheck("executable", .pass, "demo: \(path) stands for an rke2 \(new) binary"),
                           PreflightCheck("version", .pass, "demo: --version reports \(new)"),
-                          PreflightCheck("checksum", .warn, "no --checksums file in the dashboard: use the CLI to verify one")]
+                          PreflightCheck("checksum", .warn, "demo: no sha256sum-\(HostArch.current).txt beside it: not verified")]
             if let installed {
                 checks.append(PreflightCheck("no downgrade", installed > new ? .fail : .pass, "\(installed) → \(new)"))
                 checks.append(PreflightCheck("no minor skip", installed.minorDistance(to: new) > 1 ? .fail : .pass, "\(installed.minorLine) → \(new.minorLine)"))
