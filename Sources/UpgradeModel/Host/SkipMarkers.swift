@@ -91,28 +91,12 @@ public struct SkipMarkers: Sendable {
     func suggestionText(for name: String) -> String {
         let candidates = scan.files.filter { $0.localState != .ignored }.flatMap { [$0.addon, $0.baseName, $0.file] }
         let lowered = name.lowercased()
-        let scored = Set(candidates).map { ($0, Self.editDistance(lowered, $0.lowercased())) }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }
+        let scored = Set(candidates).map { ($0, EditDistance.between(lowered, $0.lowercased())) }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }
         if let best = scored.first, best.1 <= max(2, name.count / 3) || best.0.lowercased().contains(lowered) {
             return "; did you mean \(best.0)?"
         }
         let known = scan.files.filter { $0.localState != .ignored }.map(\.baseName)
         return known.isEmpty ? " (the directory holds no manifests)" : " (there: " + known.prefix(8).joined(separator: ", ") + (known.count > 8 ? ", …)" : ")")
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        guard !a.isEmpty else { return b.count }
-        var row = Array(0...b.count)
-        for i in 1...a.count {
-            var previous = row[0]
-            row[0] = i
-            for j in stride(from: 1, through: b.count, by: 1) {
-                let current = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
-                previous = current
-            }
-        }
-        return row[b.count]
     }
 
     // MARK: skip

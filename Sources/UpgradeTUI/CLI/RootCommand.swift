@@ -64,24 +64,9 @@ enum CommandLineMain {
 
     /// The closest command name, if it is close (at most 2 edits, or a prefix).
     static func suggestion(for word: String) -> String? {
-        let scored = commandNames.map { ($0, editDistance(word.lowercased(), $0)) }.sorted { $0.1 < $1.1 }
+        let scored = commandNames.map { ($0, EditDistance.between(word.lowercased(), $0)) }.sorted { $0.1 < $1.1 }
         if let prefix = commandNames.first(where: { $0.hasPrefix(word.lowercased()) && word.count >= 2 }) { return prefix }
         guard let best = scored.first, best.1 <= 2 else { return nil }
         return best.0
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var row = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var previous = row[0]
-            row[0] = i
-            for j in stride(from: 1, through: b.count, by: 1) {
-                let current = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
-                previous = current
-            }
-        }
-        return a.isEmpty ? b.count : row[b.count]
     }
 }
