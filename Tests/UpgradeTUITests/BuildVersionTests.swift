@@ -6,7 +6,7 @@ import XCTest
 
 /// upgrade-tui's own version: defined once (VERSION or the tag, stamped by the BuildInfo plugin),
 /// printed by --version and carried by the status JSON.
-final class VersionTests: XCTestCase {
+final class BuildVersionTests: XCTestCase {
     func testVersionIsTheVersionFileWithCommitAndDirtyMetadata() throws {
         let base = try String(contentsOfFile: RepoPaths.root + "/VERSION", encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
