@@ -44,8 +44,11 @@ let package = Package(
                 "CNcurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            plugins: ["BuildInfo"]
         ),
+        // `BuildInfo.version` for --version and status JSON, from scripts/version (see VERSION).
+        .plugin(name: "BuildInfo", capability: .buildTool(), path: "Plugins/BuildInfo"),
         // Sandboxes, the fake rke2, the API emulator's launcher: shared by both test targets.
         .target(
             name: "TestSupport",

@@ -5,8 +5,9 @@
   idle      bytes the dashboard writes to the terminal while nothing changes
   change    bytes written for one changed node, against a full repaint (Ctrl-L)
 
-Usage: bench/dashboard_bench.py [--binary .build/debug/upgrade-tui] [--trials 20] [--idle 10]
-Needs tmux and python3; builds nothing (run `swift build` first).
+Usage: bench/dashboard_bench.py [--binary .build/release/upgrade-tui] [--trials 20] [--idle 10]
+Needs tmux and python3; builds nothing (run scripts/release-build first: the release binary is what
+ships and what is measured; --binary .build/debug/upgrade-tui for a debug build).
 """
 import argparse
 import json
@@ -69,7 +70,7 @@ def row(screen, name):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "debug", "upgrade-tui"))
+    parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "upgrade-tui"))
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--idle", type=float, default=10)
     args = parser.parse_args()

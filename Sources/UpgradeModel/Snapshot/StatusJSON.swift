@@ -4,9 +4,11 @@ import Foundation
 public enum StatusJSON {
     public static let schemaVersion = 1
 
-    public static func document(_ snapshot: DashboardSnapshot) -> JSONValue {
+    /// `upgradeTuiVersion`: the version of the program that wrote the document (`--version`).
+    public static func document(_ snapshot: DashboardSnapshot, upgradeTuiVersion: String? = nil) -> JSONValue {
         .object([
             ("schemaVersion", .number(Double(schemaVersion))),
+            ("upgradeTuiVersion", .string(upgradeTuiVersion)),
             ("generatedAt", .string(JSONValue.timestamp(snapshot.takenAt))),
             ("local", local(snapshot.local)),
             ("manifests", .array(snapshot.manifests.map(manifest))),

@@ -12,6 +12,7 @@ struct RootCommand: AsyncParsableCommand {
 
         Exit codes: 0 done; 1 the operation failed or was refused; 2 bad usage or unreadable input.
         """,
+        version: BuildInfo.version,
         subcommands: [DashboardCommand.self, StatusCommand.self, SkipCommand.self, UnskipCommand.self,
                       PlanCommand.self, SwapCommand.self, RestartCommand.self, RollbackCommand.self],
         defaultSubcommand: DashboardCommand.self

@@ -23,7 +23,7 @@ struct StatusCommand: AsyncParsableCommand {
         }
         let snapshot = try await SnapshotReader(global: global).read()
         switch output {
-        case .json: print(StatusJSON.document(snapshot).serialized(pretty: true))
+        case .json: print(StatusJSON.document(snapshot, upgradeTuiVersion: BuildInfo.version).serialized(pretty: true))
         case .text: print(StatusText.render(snapshot))
         }
     }
