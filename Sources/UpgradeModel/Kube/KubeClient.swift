@@ -74,6 +74,9 @@ public final class KubeClient: Sendable {
             timeout: .init(connect: .seconds(5), read: .seconds(90)))
         configuration.httpVersion = .http1Only
         configuration.connectionPool = .init(idleTimeout: .seconds(30))
+        // HTTP/1.1 holds one connection per open watch (8 reflectors); the default of 8 per host would
+        // leave none for a LIST, a GET or a Plan write, which would then wait behind the watches forever.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
         // Fail a request as soon as its connection cannot be made: the reflectors retry with their own
         // backoff and report "unreachable" meanwhile, instead of a request waiting silently for minutes.
         configuration.connectionPool.retryConnectionEstablishment = false

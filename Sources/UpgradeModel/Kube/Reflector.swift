@@ -26,7 +26,7 @@ public enum ReflectorUpdate<T: KubeObject>: Sendable {
 /// A watch that the server refuses relists as client-go's `ListAndWatch` does (`reflector.go`: any
 /// watch error but a refused connection or 429 ends the watch and lists again): at once for
 /// `ResourceVersionTooLarge` (504), which is what an etcd restore makes of every resourceVersion we
-/// hold, and after a second failed attempt for anything else. Until the relist answers, the resource
+/// hold, and after a second error answer for anything else (an unreachable server is waited for). Until the relist answers, the resource
 /// is reported unreachable, so that nothing on screen looks current when it may not be.
 public struct Reflector<T: KubeObject>: Sendable {
     public let client: KubeClient
@@ -156,9 +156,10 @@ public struct Reflector<T: KubeObject>: Sendable {
                 } else {
                     await sink(.health(.unreachable(error.description, retryAt: Date().addingTimeInterval(delay))))
                 }
-                // A watch that keeps failing after a reconnect relists (client-go does on the first).
+                // A watch the server keeps refusing (it answers, with an error) relists; one it cannot be
+                // reached for resumes, as client-go retries a refused connection from the same resourceVersion.
                 if case .decoding = error { resourceVersion = nil }
-                if failures >= 2 { resourceVersion = nil }
+                if case .status = error, failures >= 2 { resourceVersion = nil }
                 try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
             } catch {
                 if Task.isCancelled { return }
