@@ -68,6 +68,9 @@ final class PlanApplyTests: XCTestCase {
         XCTAssertTrue(diff.contains("- ") && diff.contains("channel: https://update.rke2.io/v1-release/channels/v1.32"), diff)
         XCTAssertTrue(diff.contains("+ ") && diff.contains("version: v1.32.2+rke2r1"), diff)
         XCTAssertFalse(diff.contains("- ") && diff.contains("-     drain"), "unmanaged fields are not removed: \(diff)")
+        // The YAML the review and --dry-run show is the object that will be written, kept fields included.
+        XCTAssertTrue(prepared.yaml.contains("registry-ca") && prepared.yaml.contains("saturday") && prepared.yaml.contains("team: infra"), prepared.yaml)
+        XCTAssertFalse(prepared.yaml.contains("uid:"), "no server bookkeeping")
         _ = try await operation.apply(prepared, force: nil)
         let spec = try XCTUnwrap((try plan(emulator, "server-plan"))?["spec"] as? [String: Any])
         XCTAssertEqual(spec["version"] as? String, "v1.32.2+rke2r1")

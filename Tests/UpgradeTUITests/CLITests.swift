@@ -187,6 +187,16 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try runUnprivileged(["status"] + box.cliOptions).status, 0)
     }
 
+    func testPlanAsAnotherUserRefusesBeforeThePreview() throws {
+        let box = try Sandbox("cli")
+        chmod(box.root, 0o755)
+        if geteuid() != 0 && access(box.dataDir, W_OK) == 0 { throw XCTSkip("the data dir is writable by this user") }
+        let result = try runUnprivileged(["plan", "--version", "v1.32.2+rke2r1"] + box.cliOptions)
+        XCTAssertEqual(result.status, 1, result.stderr)
+        XCTAssertTrue(result.stderr.contains("plan changes the cluster"), result.stderr)
+        XCTAssertFalse(result.stdout.contains("kind: Plan"), "refused before the preview")
+    }
+
     func testReadOnlyManifestsDirectoryIsAClearError() throws {
         let box = try Sandbox("cli")
         try box.manifest("rke2-canal.yaml")
@@ -223,5 +233,69 @@ final class DryRunAndForceTests: XCTestCase {
         XCTAssertFalse(box.exists(box.auditLog), "nothing was attempted")
         let help = try Shell.cli(["swap", "--help"]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         XCTAssertTrue(help.contains("Exits 1 when a check fails"), help)
+    }
+}
+
+/// Names and words: the CLI answers a typo with the closest name, and agrees with the dashboard.
+final class NamesAndWordsTests: XCTestCase {
+    func testSkipSuggestsTheClosestManifestAndAcceptsWhatStatusPrints() throws {
+        let box = try Sandbox("names")
+        try box.manifest("rke2-coredns.yaml", Sandbox.helmChart("rke2-coredns"))
+        try box.manifest("custom/team-app.yaml", Sandbox.helmChart("team-app"))
+        try box.manifest("README.txt", "not a manifest")
+        let typo = try Shell.cli(["skip", "rke2-cordns"] + box.cliOptions)
+        XCTAssertEqual(typo.status, 2)
+        XCTAssertTrue(typo.stderr.contains("did you mean rke2-coredns?"), typo.stderr)
+        XCTAssertFalse(typo.stderr.contains("full file name"), "no advice to create a marker for a name RKE2 does not package")
+        let custom = try Shell.cli(["skip", "custom/team-app.yaml"] + box.cliOptions)
+        XCTAssertEqual(custom.status, 0, custom.stderr)
+        XCTAssertTrue(box.exists(box.manifestsDir + "/custom/team-app.yaml.skip"))
+        let readme = try Shell.cli(["skip", "README.txt"] + box.cliOptions)
+        XCTAssertEqual(readme.status, 1, "never deployed: refused, as the dashboard refuses it")
+        XCTAssertTrue(readme.stderr.contains("never deployed"), readme.stderr)
+        XCTAssertFalse(box.exists(box.manifestsDir + "/README.txt.skip"))
+        // Ahead of time: only RKE2's packaged names, and not what the config disables.
+        XCTAssertEqual(try Shell.cli(["skip", "rke2-metrics-server.yaml"] + box.cliOptions).status, 0)
+        XCTAssertEqual(try Shell.cli(["skip", "team-other.yaml"] + box.cliOptions).status, 2)
+        try box.write(box.configFile, "disable: rke2-ingress-nginx\n")
+        let disabled = try Shell.cli(["skip", "rke2-ingress-nginx.yaml"] + box.cliOptions)
+        XCTAssertEqual(disabled.status, 1)
+        XCTAssertTrue(disabled.stderr.contains("disabled by"), disabled.stderr)
+    }
+
+    func testAMistypedCommandGetsTheRootUsageAndASuggestion() throws {
+        let result = try Shell.cli(["stauts"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.stderr.contains("unknown command 'stauts'; did you mean status?"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("SUBCOMMANDS"), "the root usage, not the dashboard's")
+        let help = try Shell.cli(["plan", "--help"]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        XCTAssertTrue(help.contains("One of --version or --channel is required"), help)
+    }
+}
+
+/// `status` says what is wrong with its inputs, in words an operator can act on.
+final class StatusInputsTests: XCTestCase {
+    func testAMissingDataDirAndUnusableKubeconfigsAreNamed() throws {
+        let box = try Sandbox("inputs")
+        let missing = try Shell.cli(["status", "--data-dir", box.root + "/nope", "--config", box.configFile])
+        XCTAssertEqual(missing.status, 2, "a data dir the operator named that does not exist is bad input")
+        XCTAssertTrue(missing.stderr.contains("data dir \(box.root)/nope does not exist (--data-dir)"), missing.stderr)
+        let malformed = try box.write("kube/bad.yaml", "apiVersion: v1\nclusters: [\n")
+        let bad = try Shell.cli(["status", "--kubeconfig", malformed] + box.cliOptions)
+        XCTAssertEqual(bad.status, 0, "the local part is still reported")
+        XCTAssertTrue(bad.stdout.contains("not configured: kubeconfig \(malformed): line"), bad.stdout)
+        XCTAssertFalse(bad.stdout.contains("no kubeconfig found"), "it was found: it is malformed")
+        let exec = try box.write("kube/exec.yaml", """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]
+            users: [{name: u, user: {exec: {command: aws}}}]
+            contexts: [{name: x, context: {cluster: c, user: u}}]
+            current-context: x
+
+            """)
+        let execResult = try Shell.cli(["status", "--kubeconfig", exec] + box.cliOptions)
+        XCTAssertTrue(execResult.stdout.contains("exec credential plugin"), execResult.stdout)
+        XCTAssertFalse(execResult.stdout.contains("no kubeconfig found"), execResult.stdout)
     }
 }

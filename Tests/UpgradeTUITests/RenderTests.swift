@@ -10,6 +10,11 @@ final class RenderTests: XCTestCase {
 
     func render(_ snapshot: DashboardSnapshot?, width: Int, height: Int, theme: Theme = .unicodeColor,
                 readOnly: Bool = false, prepare: (inout ViewState, ScreenModel) -> Void = { _, _ in }) -> Grid {
+        Self.render(snapshot, width: width, height: height, theme: theme, readOnly: readOnly, prepare: prepare)
+    }
+
+    static func render(_ snapshot: DashboardSnapshot?, width: Int, height: Int, theme: Theme = .unicodeColor,
+                       readOnly: Bool = false, prepare: (inout ViewState, ScreenModel) -> Void = { _, _ in }) -> Grid {
         var state = ViewState(readOnly: readOnly)
         var model = ScreenModel.make(snapshot, state, theme: theme)
         var layout = ScreenLayout.compute(width: width, height: height, focus: state.focus, model: model)
@@ -155,5 +160,39 @@ final class RenderTests: XCTestCase {
     func testNoSnapshotYet() {
         let grid = render(nil, width: 80, height: 24)
         XCTAssertTrue(grid.text.contains("reading this node"))
+    }
+}
+
+/// Saying what is true: the Plan's spec and the controller's target both, and stale data marked.
+final class TruthOnScreenTests: XCTestCase {
+    func testAPlanWrittenAheadOfTheControllerShowsBoth() throws {
+        typealias F = ObjectFactory
+        var cache = SnapshotFixtures.midUpgradeCache()
+        // The spec now says v1.33.1; SUC has not reconciled: its status still says v1.32.2 (munged).
+        var server = F.resolved(F.serverPlan(version: "v1.32.2+rke2r1"), applying: ["server-2"])
+        server.spec?.version = "v1.33.1+rke2r1"
+        cache.apply(.replace([server, F.resolved(F.agentPlan(version: "v1.32.2+rke2r1"))]), to: \.plans, kind: .plans)
+        let snapshot = SnapshotFixtures.midUpgrade(cache: cache)
+        let plan = try XCTUnwrap(snapshot.cluster.plan(named: "server-plan"))
+        XCTAssertEqual(plan.target, "v1.33.1+rke2r1", "the spec is the target")
+        XCTAssertEqual(plan.controllerVersion, "v1.32.2+rke2r1", "one spelling: + as rke2 prints it")
+        XCTAssertEqual(plan.controllerLagText, "v1.33.1+rke2r1 written, controller still at v1.32.2+rke2r1")
+        let grid = RenderTests.render(snapshot, width: 200, height: 50)
+        XCTAssertTrue(grid.line(0).contains("v1.33.1+rke2r1 (controller still at v1.32.2+rke2r1)"), grid.line(0))
+        XCTAssertTrue(grid.text.contains("v1.33.1+rke2r1 written, controller still at"), grid.text)
+        XCTAssertFalse(grid.text.contains("-rke2r1"), "never the munged spelling on screen")
+        let text = StatusText.plansTable(snapshot.cluster)
+        XCTAssertTrue(text.contains("v1.33.1+rke2r1 (controller still at v1.32.2+rke2r1)"), text)
+    }
+
+    func testStaleDataIsMarkedInTheHeaderAndTheNodesPane() throws {
+        var cache = SnapshotFixtures.midUpgradeCache()
+        cache.health["nodes"] = .unreachable("https://127.0.0.1:6443: connection refused", retryAt: nil)
+        let snapshot = SnapshotFixtures.midUpgrade(cache: cache)
+        XCTAssertTrue(snapshot.cluster.isStale)
+        let grid = RenderTests.render(snapshot, width: 80, height: 24)
+        XCTAssertTrue(grid.line(0).contains("last known"), grid.line(0))
+        let nodesTitle = try XCTUnwrap((0..<grid.height).map(grid.line).first { $0.contains("Nodes (") })
+        XCTAssertTrue(nodesTitle.contains("last known"), nodesTitle)
     }
 }

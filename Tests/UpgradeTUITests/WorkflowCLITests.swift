@@ -28,6 +28,25 @@ final class WorkflowCLITests: XCTestCase {
         }
         usleep(500_000)
 
+        // A channel that does not exist is not a target: its dry run fails (exit 1), nothing is written.
+        let portFile = box.root + "/channel-port"
+        let channels = try Shell.spawn(try Shell.which("python3") ?? "/usr/bin/python3", ["-c", """
+            import http.server, sys
+            class H(http.server.BaseHTTPRequestHandler):
+                def do_GET(self): self.send_response(404); self.end_headers()
+                def log_message(self, *a): pass
+            s = http.server.HTTPServer(('127.0.0.1', 0), H)
+            open(sys.argv[1], 'w').write(str(s.server_address[1]))
+            s.serve_forever()
+            """, portFile], environment: ProcessInfo.processInfo.environment)
+        defer { kill(channels, SIGTERM); var status: Int32 = 0; waitpid(channels, &status, 0) }
+        var port = ""
+        for _ in 0..<250 where port.isEmpty { port = (try? box.read(portFile)) ?? ""; usleep(20_000) }
+        let typo = try Shell.cli(["plan", "--channel", "stabel", "--channel-url", "http://127.0.0.1:\(port)/channels", "--dry-run"] + options)
+        XCTAssertEqual(typo.status, 1, typo.stdout + typo.stderr)
+        XCTAssertTrue(typo.stdout.contains("FAIL  target") && typo.stdout.contains("HTTP 404"), typo.stdout)
+        try emulator.clearRequests()
+
         // Plan: a dry run changes nothing; applying creates both plans.
         let dry = try Shell.cli(["plan", "--version", "v1.32.2+rke2r1", "--dry-run"] + options)
         XCTAssertEqual(dry.status, 0, dry.stderr)
@@ -51,7 +70,13 @@ final class WorkflowCLITests: XCTestCase {
         let pending = try JSONValue.parse(try Shell.cli(["status", "-o", "json"] + options).stdout)
         XCTAssertEqual(pending["local"]?["process"]?["restartPending"]?.boolValue, true)
 
-        // Restart: the new pid runs the new version.
+        // Restart: its dry run says what it would do and signals nothing; then the new pid runs the new version.
+        let before = try XCTUnwrap(try ProcessScanner(dataDir: box.dataDir).find())
+        let restartDry = try Shell.cli(["restart", "--dry-run"] + options)
+        XCTAssertEqual(restartDry.status, 0, restartDry.stderr)
+        XCTAssertTrue(restartDry.stdout.contains("Restart rke2 (pid \(before.pid)") && restartDry.stdout.contains("v1.31.6+rke2r1 → v1.32.2+rke2r1"),
+                      restartDry.stdout)
+        XCTAssertEqual(try ProcessScanner(dataDir: box.dataDir).find()?.pid, before.pid, "a dry run signals nothing")
         let restart = try Shell.cli(["restart", "--yes", "--timeout", "20"] + options)
         XCTAssertEqual(restart.status, 0, restart.stderr)
         XCTAssertTrue(restart.stdout.contains("(v1.31.6+rke2r1) → pid") && restart.stdout.contains("(v1.32.2+rke2r1)"), restart.stdout)
@@ -61,7 +86,14 @@ final class WorkflowCLITests: XCTestCase {
         XCTAssertEqual(running["local"]?["binary"]?["version"]?.stringValue, "v1.32.2+rke2r1")
         XCTAssertTrue(try Shell.cli(["restart", "--yes"] + options).stdout.contains("nothing to restart"))
 
-        // Rollback: the old binary back, restarted.
+        // Rollback: its dry run names both versions and the etcd snapshot before anything changes.
+        let installed = try ManifestScanner.sha256(ofFile: box.binaryPath)
+        let rollbackDry = try Shell.cli(["rollback", "--dry-run"] + options)
+        XCTAssertEqual(rollbackDry.status, 0, rollbackDry.stderr)
+        XCTAssertTrue(rollbackDry.stdout.contains("v1.32.2+rke2r1 → v1.31.6+rke2r1"), rollbackDry.stdout)
+        XCTAssertTrue(rollbackDry.stdout.contains("etcd snapshot taken on v1.31"), rollbackDry.stdout)
+        XCTAssertEqual(try ManifestScanner.sha256(ofFile: box.binaryPath), installed, "a dry run changes nothing")
+        // Then the old binary back, restarted.
         let rollback = try Shell.cli(["rollback", "--yes", "--timeout", "20"] + options)
         XCTAssertEqual(rollback.status, 0, rollback.stderr)
         XCTAssertTrue(rollback.stdout.contains("reinstalled v1.31.6+rke2r1"), rollback.stdout)

@@ -11,8 +11,8 @@ final class WorkflowReducerTests: XCTestCase {
         h.press(.char("p"))
         guard case let .input(dialog) = h.state.overlay else { return XCTFail("no plan dialog") }
         XCTAssertEqual(dialog.kind, .planTarget)
-        XCTAssertEqual(dialog.suggestions, ["v1.32.2+rke2r1", "v1.31.6+rke2r1", "v1.32", "stable"],
-                       "the plans' target, the cluster's lowest version, the next minor's channel, stable")
+        XCTAssertEqual(dialog.suggestions, ["v1.32.2+rke2r1", "stable"],
+                       "the plans' target, stable; not v1.31.6 (a downgrade of server-1) nor v1.33 (a minor skip for the v1.31 nodes)")
         h.press(.tab)
         XCTAssertEqual(h.press(.enter), [.preparePlan(target: "v1.32.2+rke2r1")])
         XCTAssertNil(h.state.overlay)
@@ -47,11 +47,20 @@ final class WorkflowReducerTests: XCTestCase {
         h.press(.char("w"))
         guard case let .input(dialog) = h.state.overlay else { return XCTFail("no swap dialog") }
         XCTAssertEqual(dialog.kind, .swapPath)
-        h.type("opt/rk")
+        XCTAssertEqual(dialog.text, "", "starts empty: a pasted absolute path is taken as it is")
+        XCTAssertEqual(h.press(.tab), [.completePath("/")])
+        h.type("/opt/rk")
         XCTAssertEqual(h.press(.tab), [.completePath("/opt/rk")])
         _ = Reducer.reduce(&h.state, .completion(.init(text: "/opt/rke2/", candidates: [])), model: h.model, layout: h.layout)
         h.type("rke2.linux-amd64")
         XCTAssertEqual(h.press(.enter), [.prepareSwap(path: "/opt/rke2/rke2.linux-amd64")])
+        // A bad path keeps the dialog open, with the reason inside it.
+        _ = Reducer.reduce(&h.state, .inputRejected("/opt/rke2/rke2.linux-amd64 does not exist"), model: h.model, layout: h.layout)
+        guard case let .input(rejected) = h.state.overlay else { return XCTFail("the dialog closed") }
+        XCTAssertEqual(rejected.error, "/opt/rke2/rke2.linux-amd64 does not exist")
+        let screen = ScreenRenderer.render(h.state, h.model, width: 80, height: 24).text
+        XCTAssertTrue(screen.contains("does not exist"), screen)
+        XCTAssertFalse(screen.contains("--binary"), "the dialog's words, not a CLI flag's")
     }
 
     func testRestartAndRollbackAskFirst() {
@@ -110,7 +119,7 @@ final class WorkflowReducerTests: XCTestCase {
         h.height = 12
         h.type("/opt/rke2")
         guard case let .input(dialog) = h.state.overlay else { return XCTFail("no swap dialog") }
-        XCTAssertEqual(dialog.text, "/", "typed text does not go into a hidden input")
+        XCTAssertEqual(dialog.text, "", "typed text does not go into a hidden input")
         XCTAssertEqual(h.press(.char("q")), [.quit], "quitting still works")
     }
 
@@ -122,6 +131,29 @@ final class WorkflowReducerTests: XCTestCase {
         let footer = ScreenRenderer.render(h.state, h.model, width: 80, height: 24).line(23)
         XCTAssertTrue(footer.trimmingCharacters(in: .whitespaces).hasSuffix("read-only: not root"), footer)
         XCTAssertFalse(footer.contains("plan"), footer)
+    }
+
+    func testMessagesClearWhenTheyNoLongerApplyAndCanBeReadWhole() {
+        var h = Harness()
+        h.press(.char("r"))
+        h.press(.char("n"))
+        XCTAssertEqual(h.state.message?.text, "cancelled")
+        h.press(.char("/"))
+        h.type("srv")
+        h.press(.enter)
+        XCTAssertNil(h.state.message, "no 'cancelled' after a filter")
+        let long = "restart failed: no new rke2 process running /usr/local/bin/rke2 within 120 s; is a supervisor (systemd) restarting it? Check `systemctl status rke2-server`"
+        _ = Reducer.reduce(&h.state, .operationFinished(Message(text: long, severity: .error)), model: h.model, layout: h.layout)
+        let line = ScreenRenderer.render(h.state, h.model, width: 80, height: 24).line(22)
+        XCTAssertTrue(line.contains("(m: all)"), line)
+        h.press(.down)
+        XCTAssertEqual(h.state.message?.text, long, "an error stays until replaced or Esc")
+        h.press(.char("m"))
+        guard case let .details(title, lines, _) = h.state.overlay else { return XCTFail("no message overlay") }
+        XCTAssertEqual(title, "Message")
+        XCTAssertEqual(lines, [long])
+        let screen = ScreenRenderer.render(h.state, h.model, width: 80, height: 24).text
+        XCTAssertTrue(screen.contains("rke2-server`") && screen.contains("120 s; is a supervisor"), "the whole message, wrapped: \(screen)")
     }
 
     func testReadOnlyHasNoWorkflowKeys() {

@@ -35,6 +35,9 @@ public struct DemoNode: LocalSource {
         }
     }
 
+    /// Where the demo's newer rke2 "binary" waits to be swapped in.
+    public var downloadPath: String { root + "/downloads/rke2.linux-amd64" }
+
     /// Removes a demo tree (when the dashboard exits).
     public static func remove(root: String) {
         try? FileManager.default.removeItem(atPath: root)
@@ -44,9 +47,11 @@ public struct DemoNode: LocalSource {
         let root = node.root
         let cluster = node.cluster
         let manifests = node.paths.manifestsDir
-        for dir in [manifests, root + "/etc/rancher/rke2/config.yaml.d", root + "/var/log/upgrade-tui", root + "/usr/local/bin"] {
+        for dir in [manifests, root + "/etc/rancher/rke2/config.yaml.d", root + "/var/log/upgrade-tui", root + "/usr/local/bin", root + "/downloads"] {
             try POSIX.makeDirectories(dir, mode: 0o755)
         }
+        // The "release" the demo's swap installs: a file that stands for rke2 \(DemoCluster.to).
+        try write(node.downloadPath, "demo: stands for the rke2 \(DemoCluster.to) binary\n")
         try write(node.paths.configFile, "# demo node config\nwrite-kubeconfig-mode: \"0600\"\ndisable:\n  - rke2-ingress-nginx\n")
         try write(node.paths.configFile + ".d/50-metrics.yaml", "disable+: []\n")
         var addons: [KAddon] = []

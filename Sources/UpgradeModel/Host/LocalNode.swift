@@ -107,6 +107,9 @@ public struct LocalInspector: Sendable {
         let resolved = self.resolved()
         var problems: [String] = []
         let paths = resolved.paths
+        if POSIX.fileInfo(paths.dataDir) == nil {
+            problems.append("data dir \(paths.dataDir) does not exist: is this an RKE2 node, and is the data dir right (--data-dir)?")
+        }
         var process: RKE2Process?
         do {
             let scan = try ProcessScanner(procRoot: paths.procRoot, dataDir: paths.dataDir).scan()

@@ -31,10 +31,20 @@ public struct SkipOutcome: Sendable, Equatable {
 public struct SkipMarkers: Sendable {
     public let manifestsDir: String
     public let scan: ManifestScan
+    /// What the config disables: a file not written yet is refused by its addon name as well.
+    public let disabled: [DisabledComponent]
 
-    public init(manifestsDir: String, scan: ManifestScan) {
+    public init(manifestsDir: String, scan: ManifestScan, disabled: [DisabledComponent] = []) {
         self.manifestsDir = manifestsDir
         self.scan = scan
+        self.disabled = disabled
+    }
+
+    /// Names RKE2 itself writes into the manifests directory (its packaged charts): only these can be
+    /// skipped before the file exists, by their full file name.
+    public static func isPackagedName(_ name: String) -> Bool {
+        let packaged = ["rke2-", "rancher-vsphere-", "harvester-"]
+        return packaged.contains { name.hasPrefix($0) } && [".yaml", ".yml"].contains { name.hasSuffix($0) }
     }
 
     /// A manifest named by its file name (`rke2-canal.yaml`) or addon name (`rke2-canal`).
@@ -44,30 +54,65 @@ public struct SkipMarkers: Sendable {
         public let row: ManifestFile?
     }
 
-    /// Resolves a name given by the operator. Throws `input` errors for unsafe or unknown names.
+    /// Resolves a name given by the operator: a file name (`rke2-canal.yaml`), an addon name
+    /// (`rke2-canal`), or a relative path as `status` prints it (`custom/team-app.yaml`). Throws
+    /// `input` errors for unsafe or unknown names, suggesting the closest manifest.
     public func resolve(_ name: String) throws -> Target {
-        guard !name.isEmpty, name != ".", name != "..", !name.contains("/"), !name.contains("\0") else {
-            throw UpgradeError.input("'\(name)': give a manifest file name (rke2-canal.yaml) or addon name (rke2-canal), without '/' or '..'")
+        let components = name.split(separator: "/", omittingEmptySubsequences: false)
+        guard !name.isEmpty, !name.hasPrefix("/"), !name.contains("\0"), !components.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
+            throw UpgradeError.input("'\(name)': give a manifest file name (rke2-canal.yaml), an addon name (rke2-canal) or a path inside the manifests directory as status prints it, without '..'")
         }
-        guard !name.contains(".."), !name.hasPrefix(".") else {
-            throw UpgradeError.input("'\(name)': names with '..' or a leading '.' are refused (dotfiles are never deployed anyway)")
+        guard !components.contains(where: { $0.hasPrefix(".") }) else {
+            throw UpgradeError.input("'\(name)': names with a leading '.' are refused (dotfiles are never deployed anyway)")
         }
         if name.hasSuffix(".skip") {
             throw UpgradeError.input("'\(name)': name the manifest, not its marker (\(name.dropLast(5)))")
         }
-        let byFile = scan.files.filter { $0.baseName == name }
+        let byPath = scan.files.filter { $0.file == name }
+        let byFile = byPath.isEmpty ? scan.files.filter { $0.baseName == name } : byPath
         let byAddon = byFile.isEmpty ? scan.files.filter { $0.addon == name || ($0.baseName as NSString).deletingPathExtension == name } : []
         let matches = byFile.isEmpty ? byAddon : byFile
         if let row = matches.first {
             return Target(file: row.file, row: row)
         }
-        // A marker may be placed ahead of a file RKE2 has not written yet, but only by its full file name.
-        if !ManifestScanner.isIgnored(name) {
+        // A marker may be placed ahead of a file RKE2 has not written yet: only for RKE2's own
+        // packaged charts, by their full file name, and not for what the config disables.
+        if components.count == 1, Self.isPackagedName(name) {
+            let addon = (name as NSString).deletingPathExtension
+            if let disabled = disabled.first(where: { $0.name == addon }) {
+                throw UpgradeError.refused("\(addon) is disabled by \(disabled.source): the deploy controller deletes it whatever the .skip marker says; change the config instead")
+            }
             return Target(file: name, row: nil)
         }
+        throw UpgradeError.input("no manifest named '\(name)' in \(manifestsDir)" + suggestionText(for: name))
+    }
+
+    /// "did you mean rke2-coredns?", or the names there are.
+    func suggestionText(for name: String) -> String {
+        let candidates = scan.files.filter { $0.localState != .ignored }.flatMap { [$0.addon, $0.baseName, $0.file] }
+        let lowered = name.lowercased()
+        let scored = Set(candidates).map { ($0, Self.editDistance(lowered, $0.lowercased())) }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }
+        if let best = scored.first, best.1 <= max(2, name.count / 3) || best.0.lowercased().contains(lowered) {
+            return "; did you mean \(best.0)?"
+        }
         let known = scan.files.filter { $0.localState != .ignored }.map(\.baseName)
-        let hint = known.isEmpty ? "the directory holds no manifests" : "known: " + known.prefix(8).joined(separator: ", ") + (known.count > 8 ? ", …" : "")
-        throw UpgradeError.input("no manifest named '\(name)' in \(manifestsDir) (\(hint)); to mark a file RKE2 has not written yet, give its full file name, e.g. \(name).yaml")
+        return known.isEmpty ? " (the directory holds no manifests)" : " (there: " + known.prefix(8).joined(separator: ", ") + (known.count > 8 ? ", …)" : ")")
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        guard !a.isEmpty else { return b.count }
+        var row = Array(0...b.count)
+        for i in 1...a.count {
+            var previous = row[0]
+            row[0] = i
+            for j in stride(from: 1, through: b.count, by: 1) {
+                let current = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = current
+            }
+        }
+        return row[b.count]
     }
 
     // MARK: skip
@@ -76,6 +121,9 @@ public struct SkipMarkers: Sendable {
         let base = (target.file as NSString).lastPathComponent
         if let row = target.row, let disabled = row.disabledBy {
             throw UpgradeError.refused("\(row.file) is disabled by \(disabled.source): the deploy controller deletes it whatever the .skip marker says; change the config instead")
+        }
+        if let row = target.row, row.localState == .ignored, !(scan.markers[base]?.isEmpty == false) {
+            throw UpgradeError.refused("\(row.file) is never deployed (a dotfile, or not .yaml/.yml/.json): nothing to skip")
         }
         if let existing = scan.markers[base], !existing.isEmpty {
             for marker in existing {

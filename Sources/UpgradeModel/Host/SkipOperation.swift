@@ -48,7 +48,7 @@ public struct SkipOperation: Sendable {
             throw UpgradeError.input("\(node.paths.manifestsDir) does not exist: is this a server node, and is --data-dir right?")
         }
         let scan = try ManifestScanner(directory: node.paths.manifestsDir, disabled: node.config.disabled).scan()
-        let markers = SkipMarkers(manifestsDir: node.paths.manifestsDir, scan: scan)
+        let markers = SkipMarkers(manifestsDir: node.paths.manifestsDir, scan: scan, disabled: node.config.disabled)
         let targets = try names.map(markers.resolve)
         let stamp = JSONValue.timestamp(now)
         return try targets.map { target in

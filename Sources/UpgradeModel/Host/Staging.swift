@@ -25,12 +25,12 @@ enum Staging {
         removeStale(in: dir)
         let input = open(source, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard input >= 0 else {
-            if errno == ENOENT { throw UpgradeError.input("--binary \(source) does not exist") }
-            throw UpgradeError.input("cannot read --binary \(source): \(POSIX.errorText())")
+            if errno == ENOENT { throw UpgradeError.input("\(source) does not exist") }
+            throw UpgradeError.input("cannot read \(source): \(POSIX.errorText())")
         }
         defer { close(input) }
         var st = stat()
-        guard fstat(input, &st) == 0, POSIX.isRegular(st) else { throw UpgradeError.input("--binary \(source) is not a regular file") }
+        guard fstat(input, &st) == 0, POSIX.isRegular(st) else { throw UpgradeError.input("\(source) is not a regular file") }
         var template = Array("\(dir)/\(prefix)\(getpid()).XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw POSIX.fail("cannot create a staging directory in", dir) }
         let stagingDir = String(cString: made)

@@ -141,7 +141,7 @@ public final class KubeClient: Sendable {
         } catch let error as KubeError {
             throw error
         } catch {
-            throw Self.transport(error, server: access.server)
+            throw Self.transport(error, server: access.server, ca: access.caDescription)
         }
     }
 
@@ -186,7 +186,7 @@ public final class KubeClient: Sendable {
                 } catch is CancellationError {
                     continuation.finish()
                 } catch {
-                    continuation.finish(throwing: Self.transport(error, server: server))
+                    continuation.finish(throwing: Self.transport(error, server: server, ca: access.caDescription))
                 }
             }
             continuation.onTermination = { _ in task.cancel() }
@@ -202,17 +202,25 @@ public final class KubeClient: Sendable {
         throw KubeError.status(code: code, reason: parsed?.reason ?? status.reasonPhrase, message: message)
     }
 
-    static func transport(_ error: Error, server: String) -> KubeError {
+    /// One line an operator can act on: which server, which CA, which name; never library internals
+    /// or build paths.
+    static func transport(_ error: Error, server: String, ca: String = "the system's CAs") -> KubeError {
         if let error = error as? KubeError { return error }
-        if error is NIOSSLError || error is BoringSSLError {
-            let text = "\(error)"
+        let text = "\(error)"
+        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
             if text.contains("EOF during handshake") || text.contains("uncleanShutdown") {
-                return .unreachable("\(server): connection closed during the TLS handshake")
+                return .unreachable("\(server): connection closed during the TLS handshake (a client certificate the server does not accept?)")
+            }
+            if text.contains("failedToValidateHostname") || text.contains("hostname") {
+                let host = URL(string: server)?.host ?? server
+                return .unreachable("TLS: the certificate of \(server) is not valid for the name \(host) (set the kubeconfig's server to a name the certificate lists, or tls-server-name)")
             }
             if text.contains("CERTIFICATE_VERIFY_FAILED") || text.lowercased().contains("certificate verify failed") {
-                return .unreachable("TLS error talking to \(server): the server certificate is not signed by the kubeconfig's certificate-authority (\(text))")
+                return .unreachable("TLS: the certificate of \(server) is not signed by \(ca)")
             }
-            return .unreachable("TLS error talking to \(server): \(text)")
+            // The reason BoringSSL gives (WRONG_VERSION_NUMBER, …), without paths or error numbers.
+            let reason = text.range(of: "[A-Z][A-Z0-9]+(_[A-Z0-9]+)+", options: .regularExpression).map { String(text[$0]) } ?? "handshake failed"
+            return .unreachable("TLS error talking to \(server): \(reason.replacingOccurrences(of: "_", with: " ").lowercased())")
         }
         if let http = error as? HTTPClientError {
             switch http {
@@ -223,11 +231,13 @@ public final class KubeClient: Sendable {
             default: return .unreachable("\(server): \(http)")
             }
         }
-        let text = "\(error)"
         if text.contains("connectionRefused") || text.contains("Connection refused") {
             return .unreachable("\(server): connection refused")
         }
-        return .unreachable("\(server): \(text)")
+        if text.contains("connectTimeout") { return .unreachable("\(server): connection timed out") }
+        // Never a type dump with build paths: the first line, without source locations.
+        let line = text.split(separator: "\n").first.map(String.init) ?? text
+        return .unreachable("\(server): \(line.replacingOccurrences(of: " at /[^ ]*", with: "", options: .regularExpression))")
     }
 }
 

@@ -18,6 +18,11 @@ public struct KubeAccess: Sendable, Equatable {
     /// The context's namespace, if any (upgrade-tui uses `--namespace` for Plans, not this).
     public let namespace: String?
 
+    /// Which CA verifies the server, for error messages.
+    public var caDescription: String {
+        caPEM == nil ? "the system's CAs (the kubeconfig \(source) names no certificate-authority)" : "the certificate-authority of context \(context) in \(source)"
+    }
+
     public init(source: String, context: String, server: String, caPEM: [UInt8]? = nil, insecureSkipTLSVerify: Bool = false,
                 clientCertificatePEM: [UInt8]? = nil, clientKeyPEM: [UInt8]? = nil, token: String? = nil,
                 tokenFile: String? = nil, namespace: String? = nil) {

@@ -130,8 +130,28 @@ public struct PlanStatus: Sendable, Equatable {
     /// Why it upgrades nothing: no selector, concurrency 0, an invalid selector.
     public var problem: PlanProblem? = nil
 
-    /// What the plan upgrades to: the resolved version when known, else the requested one.
-    public var target: String? { latestVersion.flatMap(RKE2Version.init)?.description ?? version ?? channel }
+    /// What the plan upgrades to: its spec's version (spelled as rke2 prints it), else the version the
+    /// controller resolved its channel to, else the channel.
+    public var target: String? {
+        version.map { RKE2Version($0)?.description ?? $0 } ?? controllerVersion ?? channel
+    }
+
+    /// What the controller resolved and works towards (`status.latestVersion`, which SUC writes munged
+    /// with `-`), spelled as rke2 prints it.
+    public var controllerVersion: String? { latestVersion.map { RKE2Version($0)?.description ?? $0 } }
+
+    /// The spec says one version and the controller still works towards another: it has not
+    /// reconciled the Plan yet (or cannot resolve it). Both are shown.
+    public var controllerLags: Bool {
+        guard let version, let latestVersion, let spec = RKE2Version(version), let latest = RKE2Version(latestVersion) else { return false }
+        return !spec.sameRelease(as: latest)
+    }
+
+    /// "v1.33.1+rke2r1 written, controller still at v1.31.6+rke2r1", when they disagree.
+    public var controllerLagText: String? {
+        guard controllerLags, let target, let controllerVersion else { return nil }
+        return "\(target) written, controller still at \(controllerVersion)"
+    }
 }
 
 /// Whether agent plans may proceed (RKE2-FACTS §1.3, §6): the server plan is not applying AND the

@@ -12,7 +12,27 @@ public struct PlanOperation: Sendable {
         public let checks: [PreflightCheck]
         public let cluster: ClusterStatus
 
-        public var yaml: String { PlanBuilder.yaml(plans) }
+        /// The objects as they will be written: a new Plan as built, an existing one merged (the
+        /// fields upgrade-tui does not manage kept) on the resourceVersion that was read.
+        public var written: [JSONValue] {
+            plans.map { plan in
+                guard let current = existing.first(where: { $0["metadata"]?["name"]?.stringValue == plan.metadata.name }) else {
+                    return PlanBuilder.planJSON(plan)
+                }
+                return PlanBuilder.merged(existing: current, desired: plan, resourceVersion: current["metadata"]?["resourceVersion"]?.stringValue)
+            }
+        }
+
+        /// What will be written, as YAML (without the server's bookkeeping fields).
+        public var yaml: String {
+            written.map { object in
+                guard case let .object(fields) = object else { return YAMLText.render(object) }
+                return YAMLText.render(.object(fields.map { key, value in
+                    guard key == "metadata", case let .object(metadata) = value else { return (key, value) }
+                    return (key, .object(metadata.filter { !["uid", "creationTimestamp", "generation", "managedFields"].contains($0.0) }))
+                }))
+            }.joined(separator: "---\n")
+        }
         public var diff: [String] { PlanDiff.diff(existing: existing, desired: plans) }
         public var failures: [PreflightCheck] { checks.filter { $0.status == .fail } }
 

@@ -40,14 +40,15 @@ final class DashboardApp: @unchecked Sendable {
     private let mailbox = Mailbox()
     private var snapshot: DashboardSnapshot?
 
-    init(store: DashboardStore, operations: (any DashboardOperations)?, readOnly: Bool, readOnlyReason: String? = nil, theme: Theme,
-         logger: Logger, logFD: Int32?) {
+    init(store: DashboardStore, operations: (any DashboardOperations)?, readOnly: Bool, readOnlyReason: String? = nil,
+         swapSuggestions: [String] = [], theme: Theme, logger: Logger, logFD: Int32?) {
         self.store = store
         self.operations = operations
         self.theme = theme
         self.logger = logger
         self.logFD = logFD
         self.state = ViewState(readOnly: readOnly, readOnlyReason: readOnlyReason)
+        self.state.swapSuggestions = swapSuggestions
     }
 
     /// Runs until quit; returns the signal that ended it, if any (the caller exits 128+signal).

@@ -44,11 +44,12 @@ struct DemoOperations: DashboardOperations {
             cluster.applyPlans(prepared.plans)
             return .operationFinished(Message(text: "server-plan and agent-plan applied (simulated cluster)", severity: .ok))
         case let .prepareSwap(path):
+            guard POSIX.fileInfo(path) != nil else { return .inputRejected("\(path) does not exist (the demo's newer rke2 is \(node.downloadPath))") }
             let installed = cluster.localVersions.installed.flatMap(RKE2Version.init)
             let new = RKE2Version(DemoCluster.to)!
             var checks = [PreflightCheck("executable", .pass, "demo: \(path) stands for an rke2 \(new) binary"),
                           PreflightCheck("version", .pass, "demo: --version reports \(new)"),
-                          PreflightCheck("checksum", .warn, "no --checksums file in the dashboard: use the CLI to verify one")]
+                          PreflightCheck("checksum", .warn, "demo: no sha256sum-\(HostArch.current).txt beside it: not verified")]
             if let installed {
                 checks.append(PreflightCheck("no downgrade", installed > new ? .fail : .pass, "\(installed) → \(new)"))
                 checks.append(PreflightCheck("no minor skip", installed.minorDistance(to: new) > 1 ? .fail : .pass, "\(installed.minorLine) → \(new.minorLine)"))

@@ -106,6 +106,8 @@ struct HostOperations: DashboardOperations {
             progress("checking \(path)")
             do {
                 return .reviewReady(ReviewText.swap(try swapOperation(path, snapshot).prepare()))
+            } catch let error as UpgradeError where error.kind == .input {
+                return .inputRejected(error.message)
             } catch { return ReviewText.failure("swap", error) }
         case let .swap(prepared):
             progress("swapping the binary")

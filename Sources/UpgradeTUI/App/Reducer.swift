@@ -7,6 +7,8 @@ enum Event: Equatable {
     case progress(String)
     /// A prepared plan or swap to review; or why it could not be prepared.
     case reviewReady(Review)
+    /// The input of the open dialog could not be used (a swap path that does not exist): said inside it.
+    case inputRejected(String)
     case completion(PathCompletion.Result)
 }
 
@@ -40,6 +42,15 @@ enum Reducer {
             state.busy = nil
             state.overlay = .review(review)
             return []
+        case let .inputRejected(reason):
+            state.busy = nil
+            if case var .input(dialog) = state.overlay {
+                dialog.error = reason
+                state.overlay = .input(dialog)
+            } else {
+                state.message = Message(text: reason, severity: .error)
+            }
+            return []
         case let .completion(result):
             if case var .input(dialog) = state.overlay {
                 dialog.text = result.text
@@ -57,6 +68,9 @@ enum Reducer {
                 return overlayKey(&state, overlay, key, model: model, layout: layout)
             }
             guard let action = Keymap.action(for: key, focus: state.focus, in: state.bindings) else { return [] }
+            // A passing remark ("cancelled", "sorted by …") does not outlive the next action; results,
+            // warnings and errors stay until replaced or Esc.
+            if state.message?.severity == .info && action != .showMessage { state.message = nil }
             return apply(&state, action, model: model, layout: layout)
         }
     }
@@ -92,6 +106,9 @@ enum Reducer {
             state.overlay = .details(title: lines.first ?? row.id, lines: Array(lines.dropFirst(2)), scroll: 0)
         case .help:
             state.overlay = .help(scroll: 0)
+        case .showMessage:
+            guard let message = state.message else { return [] }
+            state.overlay = .details(title: "Message", lines: [message.text], scroll: 0)
         case .close:
             if !state[pane].filter.isEmpty {
                 state[pane].filter = ""
@@ -107,7 +124,7 @@ enum Reducer {
             state.overlay = .input(planDialog(model.snapshot))
         case .swap:
             state.overlay = .input(InputDialog(kind: .swapPath, title: "Swap the rke2 binary on this node",
-                                               prompt: "new binary: ", text: "/", suggestions: [],
+                                               prompt: "new binary: ", text: "", suggestions: state.swapSuggestions,
                                                note: "Tab completes; Enter checks it (nothing is changed before you confirm)"))
         case .restart:
             return restartConfirmation(&state, model: model)
@@ -117,15 +134,23 @@ enum Reducer {
         return []
     }
 
-    /// The plan dialog offers the cluster's current version, the next minor's channel, and stable.
+    /// The plan dialog offers the plans' target, the cluster's newest version and the next minor's
+    /// channel, and stable; never a version the plan's own checks would refuse (a downgrade of any
+    /// node, or a minor skip from the lowest one).
     static func planDialog(_ snapshot: DashboardSnapshot?) -> InputDialog {
         var suggestions: [String] = []
         let versions = snapshot?.cluster.nodes.compactMap(\.version) ?? []
-        if let lowest = versions.min() {
-            suggestions.append(lowest.description)
-            suggestions.append("v\(lowest.major).\(lowest.minor + 1)")
+        func acceptable(_ version: RKE2Version) -> Bool {
+            guard let lowest = versions.min(), let highest = versions.max() else { return true }
+            return !(version < highest && !version.sameRelease(as: highest)) && lowest.minorDistance(to: version) <= 1
         }
-        if let target = snapshot?.cluster.plans.compactMap(\.target).first, !suggestions.contains(target) { suggestions.insert(target, at: 0) }
+        for target in (snapshot?.cluster.plans.compactMap(\.target) ?? []) where RKE2Version(target).map(acceptable) ?? true {
+            if !suggestions.contains(target) { suggestions.append(target) }
+        }
+        if let lowest = versions.min(), let highest = versions.max() {
+            if !suggestions.contains(highest.description) && acceptable(highest) { suggestions.append(highest.description) }
+            if lowest.minor == highest.minor { suggestions.append("v\(lowest.major).\(lowest.minor + 1)") }
+        }
         suggestions.append("stable")
         return InputDialog(kind: .planTarget, title: "Plan the upgrade", prompt: "target: ", text: "", suggestions: suggestions,
                            note: "a version (v1.32.2+rke2r1) or a channel (stable, v1.32); Tab takes the first suggestion")
@@ -233,10 +258,16 @@ enum Reducer {
             case .enter:
                 let text = dialog.text.trimmingCharacters(in: .whitespaces)
                 guard !text.isEmpty else { return [] }
-                state.overlay = nil
-                return [dialog.kind == .planTarget ? .preparePlan(target: text) : .prepareSwap(path: text)]
+                if dialog.kind == .planTarget {
+                    state.overlay = nil
+                    return [.preparePlan(target: text)]
+                }
+                // The swap dialog stays open while the path is checked: a bad path is shown in it.
+                dialog.error = nil
+                state.overlay = .input(dialog)
+                return [.prepareSwap(path: text)]
             case .tab:
-                if dialog.kind == .swapPath { return [.completePath(dialog.text)] }
+                if dialog.kind == .swapPath { return [.completePath(dialog.text.isEmpty ? "/" : dialog.text)] }
                 if let first = dialog.suggestions.first(where: { $0.hasPrefix(dialog.text) }) { dialog.text = first }
                 state.overlay = .input(dialog)
             case .down, .up:

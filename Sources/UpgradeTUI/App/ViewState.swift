@@ -32,6 +32,8 @@ struct InputDialog: Equatable {
     var text: String
     var suggestions: [String]
     var note: String?
+    /// Why the last input was not accepted, shown inside the dialog.
+    var error: String? = nil
 }
 
 /// The checks and preview of a prepared plan or swap, awaiting the operator's confirmation.
@@ -102,6 +104,9 @@ struct ViewState: Equatable {
     var busy: String?
     /// A mutating operation is running: quitting asks first, and then stops it at a safe point.
     var mutationRunning = false
+
+    /// Paths the swap dialog offers (the demo's newer binary).
+    var swapSuggestions: [String] = []
 
     init(readOnly: Bool, readOnlyReason: String? = nil) {
         self.readOnly = readOnly || readOnlyReason != nil

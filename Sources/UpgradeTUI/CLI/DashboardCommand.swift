@@ -42,6 +42,7 @@ struct DashboardCommand: AsyncParsableCommand {
         let store: DashboardStore
         let operations: (any DashboardOperations)?
         let readOnlyReason: String?
+        var swapSuggestions: [String] = []
         var demoRoot: String?
         defer { if let demoRoot { DemoNode.remove(root: demoRoot) } }
         if demo {
@@ -52,6 +53,7 @@ struct DashboardCommand: AsyncParsableCommand {
             store = DashboardStore(configuration: .init(local: node, namespace: global.namespace, localInterval: refresh), cluster: .demo(cluster))
             operations = watch ? nil : DemoOperations(node: node, namespace: global.namespace)
             readOnlyReason = nil
+            swapSuggestions = [node.downloadPath]
         } else {
             let connection = try ClusterConnection.open(explicit: global.kubeconfig, environment: global.environment)
             store = DashboardStore(configuration: .init(local: global.inspector, namespace: global.namespace, localInterval: refresh),
@@ -63,7 +65,8 @@ struct DashboardCommand: AsyncParsableCommand {
             readOnlyReason = watch || mayWrite ? nil : "not root"
             operations = watch || !mayWrite ? nil : HostOperations(inspector: global.inspector, namespace: global.namespace, client: client)
         }
-        let app = DashboardApp(store: store, operations: operations, readOnly: watch, readOnlyReason: readOnlyReason, theme: theme,
+        let app = DashboardApp(store: store, operations: operations, readOnly: watch, readOnlyReason: readOnlyReason,
+                               swapSuggestions: swapSuggestions, theme: theme,
                                logger: logger, logFD: opened?.1)
         let signal: Int32
         do {

@@ -28,7 +28,8 @@ struct GlobalOptions: ParsableArguments {
     @Flag(help: "ASCII borders and symbols (chosen automatically when the locale is not UTF-8).")
     var ascii = false
 
-    var environment: [String: String] { ProcessInfo.processInfo.environment }
+    /// The process environment, without empty values (`RKE2_DATA_DIR=` means unset, as in a shell).
+    var environment: [String: String] { ProcessInfo.processInfo.environment.filter { !$0.value.isEmpty } }
 
     var paths: HostPaths {
         HostPaths(dataDir: dataDir ?? environment["RKE2_DATA_DIR"] ?? HostPaths.defaultDataDir,

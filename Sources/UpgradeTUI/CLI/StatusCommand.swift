@@ -17,6 +17,10 @@ struct StatusCommand: AsyncParsableCommand {
     var output: OutputFormat = .text
 
     func run() async throws {
+        // A data dir the operator named that does not exist is a typo, not a state: exit 2.
+        if let named = global.dataDir ?? global.environment["RKE2_DATA_DIR"], POSIX.fileInfo(named) == nil {
+            throw UpgradeError.input("data dir \(named) does not exist (\(global.dataDir != nil ? "--data-dir" : "RKE2_DATA_DIR")); RKE2's default is \(HostPaths.defaultDataDir)")
+        }
         let snapshot = try await SnapshotReader(global: global).read()
         switch output {
         case .json: print(StatusJSON.document(snapshot).serialized(pretty: true))

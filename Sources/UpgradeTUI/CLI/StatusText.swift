@@ -94,7 +94,8 @@ enum StatusText {
         for plan in cluster.plans {
             let complete = plan.complete.map { $0 ? "True" : "False" } ?? "-"
             let progress = "\(plan.counts.done)/\(plan.counts.total - plan.counts.optedOut) upgraded"
-            table.rows.append([plan.name, plan.target ?? "-", complete + (plan.reason.map { " (\($0))" } ?? ""), progress,
+            let target = (plan.target ?? "-") + (plan.controllerLags ? " (controller still at \(plan.controllerVersion ?? "?"))" : "")
+            table.rows.append([plan.name, target, complete + (plan.reason.map { " (\($0))" } ?? ""), progress,
                                plan.applying.isEmpty ? "-" : plan.applying.joined(separator: ","), plan.message ?? ""])
         }
         return table.render()
@@ -107,7 +108,7 @@ enum StatusText {
 
     static func apiLine(_ cluster: ClusterStatus) -> String {
         switch cluster.api {
-        case .notConfigured: return "not configured (no kubeconfig found)" + (cluster.error.map { ": \($0)" } ?? "")
+        case .notConfigured: return cluster.error.map { "not configured: \($0)" } ?? "not configured (no kubeconfig found)"
         case .ok:
             let crd = cluster.planCRDInstalled == false ? ", no Plan CRD (system-upgrade-controller not installed)" : ""
             return "API ok (\(cluster.server ?? "?")), \(cluster.nodes.count) nodes, system-upgrade-controller \(cluster.upgradeController.rawValue)\(crd)"

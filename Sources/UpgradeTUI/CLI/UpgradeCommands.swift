@@ -58,13 +58,13 @@ struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Create or update the server and agent Plans of the system-upgrade-controller, after preflight checks.",
-        discussion: "The plans follow the RKE2 docs: control-plane selector, concurrency 1, cordon, rancher/rke2-upgrade, and an agent plan that waits for the server plan. A failed check blocks unless --force REASON (recorded in the audit log)."
+        discussion: "One of --version or --channel is required. The plans follow the RKE2 docs: control-plane selector, concurrency 1, cordon, rancher/rke2-upgrade, and an agent plan that waits for the server plan. A failed check blocks unless --force REASON (recorded in the audit log). Writing Plans needs root: they change the whole cluster; --dry-run works for anyone who can read the cluster."
     )
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Target version, e.g. v1.32.2+rke2r1.")
+    @Option(help: "Target version, e.g. v1.32.2+rke2r1 (this or --channel is required).")
     var version: String?
-    @Option(help: "Release channel: a name (stable, latest, v1.32) or a full URL.")
+    @Option(help: "Release channel: a name (stable, latest, v1.32) or a full URL (this or --version is required).")
     var channel: String?
     @Option(name: .customLong("channel-url"), help: "Base URL for channel names.")
     var channelURL: String = UpgradeTarget.defaultChannelURL
@@ -79,6 +79,9 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let target = try UpgradeTarget.parse(version: version, channel: channel, channelURL: channelURL)
+        if !dryRun && !Privilege.mayWrite(dataDir: global.inspector.paths.dataDir) {
+            throw UpgradeError.refused("plan changes the cluster (it writes the Plans that upgrade every node) and is audited and locked on this node: run it as root (sudo), or pass --dry-run to see what it would write")
+        }
         let client: KubeClient
         switch try ClusterConnection.open(explicit: global.kubeconfig, environment: global.environment) {
         case let .connected(connected): client = connected
@@ -95,9 +98,6 @@ struct PlanCommand: AsyncParsableCommand {
     }
 
     func run(client: KubeClient, target: UpgradeTarget) async throws {
-        if !dryRun && !Privilege.mayWrite(dataDir: global.inspector.paths.dataDir) {
-            throw UpgradeError.refused("plan changes the cluster (it writes the Plans that upgrade every node) and is audited and locked on this node: run it as root (sudo), or pass --dry-run to see what it would write")
-        }
         let operation = PlanOperation(client: client, namespace: global.namespace, inspector: global.inspector)
         let prepared = try await operation.prepare(target: target)
         print("Plans for \(prepared.targetText) in namespace \(global.namespace):\n")
@@ -133,7 +133,7 @@ struct SwapCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swap",
         abstract: "Install a new rke2 binary on this node (atomically, with a backup); restart separately.",
-        discussion: "The candidate is copied into a private staging directory first; its sha256 is shown, and exactly those bytes are installed. Checks: executable, checksum (--checksums, or a sha256sum-<arch>.txt beside the candidate; a failed checksum means it never runs), --version parses (as root only after a verified checksum, else as nobody), no downgrade, no minor skip, servers before agents. Keeps the last 3 backups in <data-dir>/upgrade-tui/backups."
+        discussion: "The candidate is copied into a private staging directory first; its sha256 is shown, and exactly those bytes are installed. Checks: executable, checksum (--checksums, or a sha256sum-<arch>.txt beside the candidate; a failed checksum means it never runs), --version parses (run in a sandbox: never as root, no terminal, no network), no downgrade, no minor skip, servers before agents. Keeps the last 3 backups in <data-dir>/upgrade-tui/backups."
     )
 
     @OptionGroup var global: GlobalOptions

@@ -31,14 +31,16 @@ enum HeaderText {
 
     static func clusterSummary(_ snapshot: DashboardSnapshot, theme: Theme) -> [Segment] {
         let cluster = snapshot.cluster
-        guard cluster.api == .ok else { return [] }
-        var parts: [Segment] = [("\(cluster.nodes.count) nodes", .normal)]
-        for plan in cluster.plans {
-            let (done, total) = NodeRows.progress(plan)
-            parts.append(("  \(plan.name) \(done)/\(total)", .role(done == total && total > 0 ? .ok : .normal)))
-        }
-        if let target = cluster.plans.compactMap(\.target).first {
+        guard cluster.api == .ok || cluster.isStale else { return [] }
+        var parts: [Segment] = cluster.isStale ? [("last known: ", .role(.warn, bold: true))] : []
+        parts.append(("\(cluster.nodes.count) nodes", .normal))
+        // Most important first, so that a narrow header (80 columns with READ-ONLY) cuts the
+        // per-plan counts (the Nodes pane's title has them too), never the target.
+        if let plan = cluster.plans.first(where: \.controllerLags) ?? cluster.plans.first(where: { $0.target != nil }), let target = plan.target {
             parts.append(("  \(theme.arrow) \(target)", .role(.accent)))
+            if let controller = plan.controllerVersion, plan.controllerLags {
+                parts.append((" (controller still at \(controller))", .role(.warn)))
+            }
         } else {
             let versions = Dictionary(grouping: cluster.nodes.compactMap(\.kubeletVersion), by: { $0 }).mapValues(\.count)
             let text = versions.sorted { $0.key < $1.key }.map { "\($0.key) x\($0.value)" }.joined(separator: " ")
@@ -46,6 +48,10 @@ enum HeaderText {
         }
         let failing = cluster.nodes.filter { $0.ready == false }.count
         if failing > 0 { parts.append(("  \(failing) NotReady", .role(.error, bold: true))) }
+        for plan in cluster.plans {
+            let (done, total) = NodeRows.progress(plan)
+            parts.append(("  \(plan.name) \(done)/\(total)", .role(done == total && total > 0 ? .ok : .normal)))
+        }
         return parts
     }
 

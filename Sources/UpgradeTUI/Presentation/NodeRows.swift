@@ -77,7 +77,7 @@ enum NodeRows {
 
     static func clusterUnavailableText(_ cluster: ClusterStatus) -> String {
         switch cluster.api {
-        case .notConfigured: return "no cluster: no kubeconfig found" + (cluster.error.map { " (\($0))" } ?? "")
+        case .notConfigured: return "no cluster: " + (cluster.error ?? "no kubeconfig found")
         case .unauthorized: return "the API refused the credentials: " + (cluster.error ?? "")
         case .unreachable: return cluster.connecting ? "connecting to the API server" : "API unreachable: " + (cluster.error ?? "")
         case .ok: return ""

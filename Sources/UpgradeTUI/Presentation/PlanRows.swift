@@ -19,13 +19,15 @@ enum PlanRows {
             let (done, total) = NodeRows.progress(plan)
             let status = plan.complete == true ? "Complete" : (plan.reason ?? "-")
             let role: Role = plan.problem != nil ? .warn : (plan.complete == true ? .ok : (plan.reason == "JobFailed" ? .error : .accent))
-            var detail = plan.applying.isEmpty ? "" : "applying: \(plan.applying.joined(separator: ", "))"
+            var detail = plan.controllerLagText ?? ""
+            if !plan.applying.isEmpty { detail += (detail.isEmpty ? "" : "; ") + "applying: \(plan.applying.joined(separator: ", "))" }
             if let message = plan.message { detail += (detail.isEmpty ? "" : "; ") + message }
             if let waits = plan.waitsFor, detail.isEmpty { detail = "after \(waits)" }
             if let problem = plan.problem { detail = problem.message }
             rows.append(TableRow(id: "plan:\(plan.name)",
                                  cells: [plan.name, plan.target ?? "-", "\(done)/\(total) \(theme.bar(done: done, total: total, width: 5))", status, detail],
-                                 roles: [.title, .normal, done == total && total > 0 ? .ok : .normal, role, .dim]))
+                                 roles: [.title, plan.controllerLags ? .warn : .normal, done == total && total > 0 ? .ok : .normal, role,
+                                         plan.controllerLags ? .warn : .dim]))
             for job in plan.jobs {
                 let jobRole: Role = job.state == .failed ? .error : (job.state == .complete ? .ok : .accent)
                 rows.append(TableRow(id: "job:\(job.name)", cells: ["job on \(job.node ?? "?")", "", "", job.state.rawValue, job.message ?? job.detail ?? job.name],
@@ -33,7 +35,9 @@ enum PlanRows {
             }
         }
         if let gate = cluster.agentGate {
-            rows.append(TableRow(id: "gate", cells: ["agent gate", gate.target ?? "-", "", gate.open ? "open" : "closed", gate.reason],
+            // One spelling on screen: the gate compares the k8s form (`-`), shown as rke2 prints it.
+            let target = gate.target.map { RKE2Version($0)?.description ?? $0 } ?? "-"
+            rows.append(TableRow(id: "gate", cells: ["agent gate", target, "", gate.open ? "open" : "closed", gate.reason],
                                  roles: [.title, .dim, .dim, gate.open ? .ok : .warn, .dim]))
         }
         for (index, hint) in cluster.hints.enumerated() {
@@ -53,7 +57,8 @@ enum PlanRows {
             var lines = ["Plan \(plan.namespace)/\(plan.name)", ""]
             lines.append("version         \(plan.version ?? "-")")
             lines.append("channel         \(plan.channel ?? "-")")
-            lines.append("latestVersion   \(plan.latestVersion ?? "-")")
+            lines.append("latestVersion   \(plan.latestVersion ?? "-") (what the controller works towards)")
+            if let lag = plan.controllerLagText { lines.append("                \(lag): it has not reconciled this Plan yet") }
             lines.append("latestHash      \(plan.latestHash ?? "-")")
             lines.append("image           \(plan.image ?? "-")")
             lines.append("concurrency     \(plan.concurrency.map(String.init) ?? "-")")

@@ -89,7 +89,10 @@ enum ScreenRenderer {
             case .warn: role = .warn
             case .error: role = .error
             }
-            grid.put(DisplayWidth.truncate(message.text, to: rect.width, ellipsis: model.theme.ellipsis), x: 0, y: rect.y, style: .role(role, bold: message.severity == .error))
+            // Too long for the line: cut, and say where the whole of it is.
+            let text = DisplayWidth.of(message.text) <= rect.width ? message.text
+                : DisplayWidth.truncate(message.text, to: max(1, rect.width - 9), ellipsis: model.theme.ellipsis) + " (m: all)"
+            grid.put(text, x: 0, y: rect.y, style: .role(role, bold: message.severity == .error))
             return
         }
         if let error = model.snapshot?.localError {
@@ -105,13 +108,14 @@ enum ScreenRenderer {
     /// help and quit always stay.
     static func drawFooter(_ grid: inout Grid, _ state: ViewState, _ rect: Rect, theme: Theme) {
         var items = Keymap.footer(focus: state.focus, in: state.bindings).map { item in
-            (label: theme.unicode ? item.0 : asciiKey(item.0), text: item.1)
+            (label: theme.unicode ? item.0 : asciiKey(item.0), text: item.1, priority: item.2)
         }
         let essential: Set<String> = ["help", "quit"]
         let reason = state.readOnlyReason.map { "read-only: \($0)" }
         let room = rect.width - (reason.map { DisplayWidth.of($0) + 2 } ?? 0)
         func width() -> Int { items.reduce(0) { $0 + DisplayWidth.of($1.label) + 1 + DisplayWidth.of($1.text) + 2 } - 2 }
-        while width() > room, let drop = items.lastIndex(where: { !essential.contains($0.text) }) {
+        while width() > room,
+              let drop = items.indices.filter({ !essential.contains(items[$0].text) }).min(by: { items[$0].priority < items[$1].priority }) {
             items.remove(at: drop)
         }
         var x = 0
@@ -143,6 +147,10 @@ enum PaneRenderer {
         var title: [Segment] = [(" \(pane.title) ", .role(focused ? .accent : .title, bold: true))]
         let count = table.rows.filter(\.selectable).count
         title.append(("(\(count)) ", .role(.dim)))
+        // Before anything that may be cut at 80 columns: what is shown is not current.
+        if pane != .manifests, model.snapshot?.cluster.isStale == true {
+            title.append((" last known, API not answering ", .role(.warn, bold: true)))
+        }
         if pane == .nodes, let snapshot = model.snapshot {
             for plan in snapshot.cluster.plans {
                 let (done, total) = NodeRows.progress(plan)
@@ -150,9 +158,6 @@ enum PaneRenderer {
                 title.append((theme.bar(done: done, total: total, width: 8) + " ", .role(done == total && total > 0 ? .ok : .accent)))
             }
             if state.sort != .name { title.append((" sort: \(state.sort.rawValue) ", .role(.dim))) }
-        }
-        if pane != .manifests, model.snapshot?.cluster.isStale == true {
-            title.append((" last known, API not answering ", .role(.warn, bold: true)))
         }
         if !pstate.filter.isEmpty { title.append((" /\(pstate.filter) ", .role(.warn, bold: true))) }
         let visible = max(0, rect.height - 2)
@@ -221,7 +226,16 @@ enum OverlayRenderer {
                 let scope = binding.pane.map { " (\($0.title))" } ?? ""
                 lines.append(DisplayWidth.pad(theme.unicode ? binding.label : ScreenRenderer.asciiKey(binding.label), to: 10) + "  " + binding.help + scope)
             }
-            lines += ["", "Manifest states: applied, out-of-sync, pending, skipped, disabled, ignored, active",
+            lines += ["", "In dialogs",
+                      DisplayWidth.pad("y / n / Esc", to: 10) + "  answer a confirmation or a swap review",
+                      DisplayWidth.pad("↑↓ PgUp PgDn", to: 10) + "  scroll a review, pick a suggestion",
+                      DisplayWidth.pad("Tab", to: 10) + "  complete a path, take the first suggestion",
+                      DisplayWidth.pad("C-u", to: 10) + "  clear the input",
+                      DisplayWidth.pad("Enter", to: 10) + "  check the input; in a plan review, confirm the typed target",
+                      "",
+                      "Manifest states: applied, out-of-sync, pending, skipped, disabled, ignored, active",
+                      "SYNC column: = the Addon was applied from this file's bytes; " + (theme.unicode ? "≠" : "!=") + " from other bytes",
+                      "  (another server's file, or a re-apply pending); - no Addon yet; addon: an Addon but no file here",
                       "Node plan states: done, applying, failed, pending, opted-out"]
             box(&grid, title: "Help", lines: lines, scroll: scroll, footer: scrollFooter(theme), theme: theme)
         case let .details(title, lines, scroll):
@@ -237,6 +251,7 @@ enum OverlayRenderer {
                 lines.append("")
             }
             if let note = dialog.note { lines.append(note) }
+            if let error = dialog.error { lines += ["", "\(theme.stepFailed) \(error)"] }
             box(&grid, title: dialog.title, lines: lines, scroll: 0, footer: "Enter checks, Esc cancels", theme: theme,
                 pinned: ["", dialog.prompt + dialog.text + (theme.unicode ? "█" : "_")])
         case let .review(review):
@@ -259,8 +274,9 @@ enum OverlayRenderer {
     /// "key   value" line.
     static func wrap(_ line: String, width: Int) -> [String] {
         guard width > 8, DisplayWidth.of(line) > width else { return [line] }
-        var indent = 2
-        if let range = line.range(of: "  "), let valueStart = line[range.upperBound...].firstIndex(where: { $0 != " " }) {
+        // Prose continues at its own margin; a "key   value" line continues under its value.
+        var indent = line.prefix { $0 == " " }.count
+        if let range = line.range(of: "  "), range.lowerBound != line.startIndex, let valueStart = line[range.upperBound...].firstIndex(where: { $0 != " " }) {
             let column = DisplayWidth.of(String(line[..<valueStart]))
             if column < width / 2 { indent = column }
         }
