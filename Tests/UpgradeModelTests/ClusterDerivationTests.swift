@@ -159,9 +159,10 @@ final class ClusterDerivationTests: XCTestCase {
         let agent = F.resolved(F.agentPlan(version: "v1.32.2+rke2r1"), complete: false)
         var status = derive(cache(nodes: [F.node("s1", version: "v1.32.2+rke2r1"), F.node("s2", version: "v1.31.6+rke2r1")], plans: [agent, server]))
         XCTAssertEqual(status.agentGate?.open, false)
-        XCTAssertTrue(status.agentGate?.reason.contains("control-plane nodes run v1.31.6-rke2r1, v1.32.2-rke2r1") == true, status.agentGate?.reason ?? "")
+        // The untagged rke2-upgrade image runs as v1.32.2-rke2r1: a prepare script that selects by the master label.
+        XCTAssertTrue(status.agentGate?.reason.contains("nodes with node-role.kubernetes.io/master run v1.31.6-rke2r1, v1.32.2-rke2r1") == true, status.agentGate?.reason ?? "")
         status = derive(cache(nodes: [F.node("s1", version: "v1.32.2+rke2r2")], plans: [agent, server]))
-        XCTAssertEqual(status.agentGate?.reason, "control-plane runs v1.32.2-rke2r2, agent-plan waits for v1.32.2-rke2r1")
+        XCTAssertEqual(status.agentGate?.reason, "master nodes run v1.32.2-rke2r2, agent-plan waits for v1.32.2-rke2r1")
         status = derive(cache(nodes: [F.node("s1", version: "v1.32.2+rke2r1")], plans: [agent]))
         XCTAssertEqual(status.agentGate?.reason, "server plan server-plan does not exist; the prepare step waits for it")
         status = derive(cache(nodes: [F.node("s1", version: "v1.32.2+rke2r1")], plans: [server]))

@@ -95,6 +95,39 @@ public enum ObjectFactory {
                                   failed: state == .failed ? 1 : nil, startTime: "2026-11-26T10:00:00Z"))
     }
 
+    /// The pod of an upgrade Job, labelled as SUC and the Job controller label it (RKE2-FACTS §2.4).
+    public static func pod(of job: KJob, phase: String = "Pending", initStatuses: [KPod.ContainerStatus] = [],
+                           statuses: [KPod.ContainerStatus] = [], reason: String? = nil, message: String? = nil) -> KPod {
+        var labels = job.metadata.labels ?? [:]
+        labels["job-name"] = job.metadata.name
+        labels["batch.kubernetes.io/job-name"] = job.metadata.name
+        return KPod(metadata: ObjectMeta(name: job.metadata.name + "-x7k2p", namespace: job.metadata.namespace, labels: labels),
+                    spec: .init(nodeName: job.metadata.label("upgrade.cattle.io/node")),
+                    status: .init(phase: phase, reason: reason, message: message, initContainerStatuses: initStatuses, containerStatuses: statuses))
+    }
+
+    /// An event of the deploy controller about an Addon (k3s `pkg/deploy/controller.go`): component
+    /// `rke2-deploy`, host from the server's `NODE_NAME` (nil: not set there).
+    public static func addonEvent(_ addon: String, reason: String, host: String?, at time: Date, message: String? = nil,
+                                  file: String? = nil) -> KEvent {
+        let path = "/var/lib/rancher/rke2/server/manifests/" + (file ?? addon + ".yaml")
+        let text: String
+        switch reason {
+        case "AppliedManifest": text = "Applied manifest at \"\(path)\""
+        case "ApplyingManifest": text = "Applying manifest at \"\(path)\""
+        case "ApplyManifestFailed": text = "Applying manifest at \"\(path)\" failed: \(message ?? "error")"
+        case "ParseManifestFailed": text = "Parse manifest at \"\(path)\" failed: \(message ?? "error")"
+        default: text = message ?? reason
+        }
+        let stamp = ISO8601DateFormatter().string(from: time)      // RFC 3339 in whole seconds, as events carry it
+        var meta = ObjectMeta(name: "\(addon).\(String(format: "%llx", UInt64(time.timeIntervalSince1970 * 1000)))\(host.map { "-" + $0 } ?? "")\(reason.prefix(5).lowercased())",
+                              namespace: "kube-system")
+        meta.creationTimestamp = stamp
+        return KEvent(metadata: meta, involvedObject: .init(kind: "Addon", name: addon, namespace: "kube-system"),
+                      reason: reason, message: text, type: reason.hasSuffix("Failed") ? "Warning" : "Normal",
+                      source: .init(component: "rke2-deploy", host: host), count: 1, firstTimestamp: stamp, lastTimestamp: stamp)
+    }
+
     public static func controller(ready: Bool = true) -> KDeployment {
         KDeployment(metadata: ObjectMeta(name: "system-upgrade-controller", namespace: namespace,
                                          labels: ["app.kubernetes.io/name": "system-upgrade-controller"]),
@@ -150,6 +183,8 @@ public enum ObjectFactory {
         case is KAddon: (apiVersion, kind) = ("k3s.cattle.io/v1", "Addon")
         case is KHelmChart: (apiVersion, kind) = ("helm.cattle.io/v1", "HelmChart")
         case is KDeployment: (apiVersion, kind) = ("apps/v1", "Deployment")
+        case is KPod: (apiVersion, kind) = ("v1", "Pod")
+        case is KEvent: (apiVersion, kind) = ("v1", "Event")
         default: (apiVersion, kind) = ("v1", "Unknown")
         }
         let encoded = (try? JSONEncoder().encode(object)).flatMap { try? JSONDecoder().decode(JSONValue.self, from: $0) } ?? .object([])

@@ -137,7 +137,8 @@ public struct LocalInspector: Sendable {
                                   runningVersion: runningVersion ?? (pending ? nil : binary?.version))
         }
         let config = try RKE2Config.load(configFile: paths.configFile, processArgs: process?.flags ?? [],
-                                         version: running?.runningVersion ?? binary?.version)
+                                         version: running?.runningVersion ?? binary?.version,
+                                         environment: process?.environment ?? [:], startedAt: process?.startTime, role: process?.role)
         return LocalNode(role: process?.role ?? "unknown", hostname: POSIX.hostName(), paths: paths,
                          binary: binary, running: running, config: config, problems: problems)
     }

@@ -3,7 +3,11 @@ import Foundation
 
 /// How the deploy controller treats one manifest (DESIGN.md "Manifest state"; first match wins).
 public enum ManifestState: String, Sendable, Codable, CaseIterable {
+    /// The deploy controller's pass on this node aborts (a broken symlink, an unreadable entry).
+    case blocked
     case disabled, skipped, ignored, applied
+    /// An Addon with an empty checksum: created, never applied successfully.
+    case failed
     case outOfSync = "out-of-sync"
     case pending, active
 }
@@ -27,6 +31,14 @@ public struct ManifestFile: Sendable, Equatable {
     /// Reached through a symlinked directory: readable, but upgrade-tui will not write there.
     public let viaSymlink: Bool
     public let localState: ManifestState
+    /// A disable in the config that the running rke2 did not start with: it applies at the next restart.
+    public var disabledAtRestart: DisabledComponent?
+    /// The entry that makes the deploy controller abort its whole pass on this node (state `blocked`).
+    public var blockedBy: String?
+    /// The chart version the file's HelmChart names (`helm.cattle.io/chart-url`, else `spec.version`).
+    public var chartVersion: String?
+    /// When the skip marker was last written (its mtime): applies by other servers after it are theirs.
+    public var skipMarkerSince: Date?
 
     public var baseName: String { (file as NSString).lastPathComponent }
 
@@ -45,26 +57,49 @@ public struct ManifestFile: Sendable, Equatable {
     }
 }
 
+extension ManifestFile {
+    /// The same file in another state (the extra facts kept).
+    public func with(localState: ManifestState) -> ManifestFile {
+        var copy = ManifestFile(file: file, addon: addon, present: present, sha256: sha256, size: size, modified: modified,
+                                skipMarker: skipMarker, disabledBy: disabledBy, viaSymlink: viaSymlink, localState: localState)
+        copy.disabledAtRestart = disabledAtRestart
+        copy.blockedBy = blockedBy
+        copy.chartVersion = chartVersion
+        copy.skipMarkerSince = skipMarkerSince
+        return copy
+    }
+}
+
 public struct ManifestScan: Sendable, Equatable {
     public let files: [ManifestFile]
     /// Every `.skip` marker (relative path), by the base name it skips.
     public let markers: [String: [String]]
     /// What the walk could not look at (a walk bound reached, a broken symlink), each naming the entry.
     public var problems: [String] = []
+    /// Why the deploy controller's pass aborts on this node, naming the entry; nil when it completes.
+    public var blocked: String?
 }
 
 /// Scans the manifests directory with the deploy controller's rules (k3s `pkg/deploy/controller.go`,
-/// RKE2-FACTS §3.3): walk recursively in path order; disabled by base name without extension or by any
-/// parent directory name; skipped by a sibling `<base>.skip` anywhere in the tree (skip names are
-/// collected by base name); dotfiles and non-YAML/JSON ignored; `.skip` markers are not rows.
+/// RKE2-FACTS §3.3, §7.3): walk recursively in path order; disabled (`shouldDisableFile`) by a parent
+/// path prefix (`a`, `a/b` for `a/b/c.yaml`, whatever the file's type) or, for `.yaml`/`.yml`/`.json`
+/// files only, by the base name without its extension; skipped by a sibling `<base>.skip` anywhere in
+/// the tree (skip names are collected by base name); dotfiles and non-YAML/JSON ignored; `.skip`
+/// markers are not rows.
 ///
-/// Symlinked directories are followed as `walkFiles` does: a symlink met in the real tree is walked,
-/// but symlinked directories inside it are not. The walk is bounded (depth and entries), because the
+/// Symlinked directories are followed as `walkFiles` does: its outer `filepath.Walk` sees every entry of
+/// the real tree, and a symlink to a directory met there (at any depth) is walked with an inner
+/// `filepath.Walk`, whose callback records nested symlinks without following them ("only top-level
+/// links are followed": links that are not inside a followed link). A walk error aborts the whole pass
+/// (`listFilesIn` returns before applying or deleting anything): a symlink of the real tree whose target
+/// cannot be `stat`ed, or an entry that cannot be read; every row is then `blocked`, naming the entry. The walk is bounded (depth and entries), because the
 /// dashboard rescans every few seconds as root: `ln -s / manifests/x` must cost a problem line naming
 /// `x`, not a hash of the whole filesystem. A file that vanishes during the scan is left out.
 public struct ManifestScanner: Sendable {
     public let directory: String
     public let disabled: [DisabledComponent]
+    /// Disables that take effect at the next restart (`RKE2Config.disabledAtRestart`).
+    public var disabledAtRestart: [DisabledComponent] = []
     /// Directory levels below the manifests directory.
     public var maxDepth = 16
     /// Directory entries looked at in one scan.
@@ -88,6 +123,7 @@ public struct ManifestScanner: Sendable {
         var seen = 0
         var problems: [String] = []
         var stopped = false
+        var blocked: String?
     }
 
     public func scan() throws -> ManifestScan {
@@ -107,15 +143,14 @@ public struct ManifestScanner: Sendable {
         }
         let markers = allMarkers.mapValues { $0[0] }
         let disabledByName = Dictionary(disabled.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let atRestartByName = Dictionary(disabledAtRestart.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
 
         var rows: [ManifestFile] = []
         var presentBases = Set<String>()
         for entry in entries {
             let base = (entry.relative as NSString).lastPathComponent
             presentBases.insert(base)
-            let parents = (entry.relative as NSString).deletingLastPathComponent.split(separator: "/").map(String.init)
-            let stem = (base as NSString).deletingPathExtension
-            let disabledBy = disabledByName[stem] ?? parents.lazy.compactMap { disabledByName[$0] }.first
+            let disabledBy = Self.disabling(entry.relative, in: disabledByName)
             let state: ManifestState
             if disabledBy != nil {
                 state = .disabled
@@ -131,33 +166,68 @@ public struct ManifestScanner: Sendable {
                 hash = try FileFacts.shared.sha256IfPresent(directory + "/" + entry.relative)
                 if hash == nil { continue }         // removed since the walk saw it
             }
-            rows.append(ManifestFile(
+            var row = ManifestFile(
                 file: entry.relative, addon: Self.addonName(base), present: true, sha256: hash,
                 size: Int64(entry.st.st_size),
                 modified: Date(timeIntervalSince1970: TimeInterval(entry.st.st_mtim.tv_sec) + TimeInterval(entry.st.st_mtim.tv_nsec) / 1e9),
                 skipMarker: state == .ignored ? nil : markers[base], disabledBy: disabledBy,
-                viaSymlink: entry.viaSymlink, localState: state))
+                viaSymlink: entry.viaSymlink, localState: state)
+            if disabledBy == nil { row.disabledAtRestart = Self.disabling(entry.relative, in: atRestartByName) }
+            row.skipMarkerSince = row.skipMarker.flatMap { markerTime($0) }
+            if let hash, state != .ignored { row.chartVersion = ChartVersionOnDisk.version(of: directory + "/" + entry.relative, sha256: hash) }
+            rows.append(row)
         }
         // Markers whose manifest is absent: still "skipped" (the file may be written at the next start).
         for (base, marker) in markers.sorted(by: { $0.value < $1.value }) where !presentBases.contains(base) {
             guard !Self.isIgnored(base) else { continue }
-            let stem = (base as NSString).deletingPathExtension
-            let disabledBy = disabledByName[stem]
             let relative = ((marker as NSString).deletingLastPathComponent as NSString).appendingPathComponent(base)
-            rows.append(ManifestFile(
+            let disabledBy = Self.disabling(relative, in: disabledByName)
+            var row = ManifestFile(
                 file: relative, addon: Self.addonName(base), present: false, sha256: nil, size: nil, modified: nil,
                 skipMarker: marker, disabledBy: disabledBy, viaSymlink: false,
-                localState: disabledBy != nil ? .disabled : .skipped))
+                localState: disabledBy != nil ? .disabled : .skipped)
+            if disabledBy == nil { row.disabledAtRestart = Self.disabling(relative, in: atRestartByName) }
+            row.skipMarkerSince = markerTime(marker)
+            rows.append(row)
         }
-        // Explicitly disabled components are listed even when RKE2 already deleted their file.
-        let addons = Set(rows.map { ($0.baseName as NSString).deletingPathExtension })
+        // Explicitly disabled components are listed even when RKE2 already deleted their file, and so are
+        // those that will be at the next restart.
+        var addons = Set(rows.map { ($0.baseName as NSString).deletingPathExtension })
         for component in disabled where !component.implicit && !addons.contains(component.name) {
             rows.append(ManifestFile(
                 file: component.name + ".yaml", addon: Self.addonName(component.name), present: false,
                 sha256: nil, size: nil, modified: nil, skipMarker: nil, disabledBy: component,
                 viaSymlink: false, localState: .disabled))
+            addons.insert(component.name)
         }
-        return ManifestScan(files: rows.sorted { $0.file < $1.file }, markers: allMarkers, problems: state.problems)
+        if let blocked = state.blocked {
+            rows = rows.map { row in
+                var row = row
+                row.blockedBy = blocked
+                return row.with(localState: .blocked)
+            }
+        }
+        return ManifestScan(files: rows.sorted { $0.file < $1.file }, markers: allMarkers, problems: state.problems, blocked: state.blocked)
+    }
+
+    private func markerTime(_ relative: String) -> Date? {
+        POSIX.linkInfo(directory + "/" + relative).map {
+            Date(timeIntervalSince1970: TimeInterval($0.st_mtim.tv_sec) + TimeInterval($0.st_mtim.tv_nsec) / 1e9)
+        }
+    }
+
+    /// k3s `shouldDisableFile`: a parent path prefix (`a`, then `a/b`) in the map disables any file
+    /// below it; otherwise only a `.yaml`/`.yml`/`.json` file (any case) is disabled, by its base name
+    /// without the last extension.
+    static func disabling(_ relative: String, in map: [String: DisabledComponent]) -> DisabledComponent? {
+        let parts = relative.split(separator: "/").map(String.init)
+        for index in parts.indices.dropLast() {
+            if let component = map[parts[...index].joined(separator: "/")] { return component }
+        }
+        let base = parts.last ?? relative
+        let ext = (base as NSString).pathExtension.lowercased()
+        guard ["yaml", "yml", "json"].contains(ext) else { return nil }
+        return map[(base as NSString).deletingPathExtension]
     }
 
     private func walk(relative: String, viaSymlink: Bool, depth: Int, _ state: inout Walk) throws {
@@ -174,6 +244,13 @@ public struct ManifestScanner: Sendable {
             names = try POSIX.listDirectory(path)
         } catch where !relative.isEmpty && POSIX.fileInfo(path) == nil {
             return                          // removed since it was listed
+        } catch let error as UpgradeError where POSIX.effectiveUID == 0 {
+            // The controller (root) could not read it either: `filepath.Walk` returns the error.
+            if state.blocked == nil {
+                state.blocked = "\(path) cannot be read (\(error.message)): the deploy controller applies and deletes nothing on this node until it is fixed"
+                state.problems.append("manifests: " + state.blocked!)
+            }
+            return
         }
         for name in names {
             if state.stopped { return }
@@ -190,8 +267,9 @@ public struct ManifestScanner: Sendable {
             if POSIX.isSymlink(lst) {
                 guard let st = POSIX.fileInfo(directory + "/" + child) else {
                     // The controller stats every symlink of the real tree; a broken one stops its whole pass.
-                    if !viaSymlink {
-                        state.problems.append("manifests: \(directory)/\(child) is a broken symlink: the deploy controller applies nothing on this node until it is removed or fixed")
+                    if !viaSymlink, state.blocked == nil {
+                        state.blocked = "\(directory)/\(child) is a broken symlink: the deploy controller applies and deletes nothing on this node until it is removed or fixed"
+                        state.problems.append("manifests: " + state.blocked!)
                     }
                     continue
                 }

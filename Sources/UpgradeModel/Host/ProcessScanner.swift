@@ -45,6 +45,11 @@ public struct RKE2Process: Sendable, Equatable {
     public let exeDeleted: Bool
     /// Its containerd and kubelet children, which upgrade.sh signals together with it.
     public let children: [Child]
+    /// Its `RKE2_*`/`RKE_*` environment (`/proc/PID/environ`: what systemd loaded from
+    /// `/etc/default/rke2-server` and the unit's env files), which selects the CNI and ingress.
+    public var environment: [String: String] = [:]
+    /// When it started (boot time + start ticks): config written after it is not what it runs with.
+    public var startTime: Date?
 
     /// The file upgrade.sh replaces: argv[0] when absolute, else the exe path.
     public var binaryPath: String { argv0.hasPrefix("/") ? argv0 : exe }
@@ -122,8 +127,10 @@ public struct ProcessScanner: Sendable {
         let children = entries
             .filter { $0.ppid == entry.pid && ($0.comm == "containerd" || $0.comm == "kubelet") }
             .map { RKE2Process.Child(pid: $0.pid, name: $0.comm, startTicks: $0.startTicks) }
-        let process = RKE2Process(pid: entry.pid, startTicks: entry.startTicks, role: role, arguments: Array(entry.argv.dropFirst()),
+        var process = RKE2Process(pid: entry.pid, startTicks: entry.startTicks, role: role, arguments: Array(entry.argv.dropFirst()),
                                   argv0: entry.argv[0], exe: exe, exeDeleted: deleted, children: children)
+        process.environment = Self.environment("\(procRoot)/\(entry.pid)/environ")
+        process.startTime = Self.startTime(ticks: entry.startTicks, procRoot: procRoot)
         return ProcessScan(process: process, ignored: ignored)
     }
 
@@ -192,6 +199,29 @@ public struct ProcessScanner: Sendable {
         let fields = text[text.index(after: close)...].split(separator: " ")
         guard fields.count > 19, let ppid = Int32(fields[1]), let start = UInt64(fields[19]) else { return nil }
         return (comm, ppid, start)
+    }
+
+    /// The `RKE2_*` and `RKE_*` variables of a process' environment (root can read any process').
+    static func environment(_ path: String) -> [String: String] {
+        guard let data = try? POSIX.readFileIfPresent(path) else { return [:] }
+        var result: [String: String] = [:]
+        for entry in data.split(separator: 0) {
+            let text = String(decoding: entry, as: UTF8.self)
+            guard text.hasPrefix("RKE2_") || text.hasPrefix("RKE_"), let eq = text.firstIndex(of: "=") else { continue }
+            result[String(text[..<eq])] = String(text[text.index(after: eq)...])
+        }
+        return result
+    }
+
+    /// Wall-clock start of a process: `btime` of `/proc/stat` plus its start ticks (`CLK_TCK` per second).
+    static func startTime(ticks: UInt64, procRoot: String) -> Date? {
+        guard let data = try? POSIX.readFileIfPresent(procRoot + "/stat") else { return nil }
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.hasPrefix("btime ") {
+            guard let boot = Double(line.dropFirst(6).trimmingCharacters(in: .whitespaces)) else { return nil }
+            let hz = Double(sysconf(Int32(_SC_CLK_TCK)))
+            return Date(timeIntervalSince1970: boot + Double(ticks) / (hz > 0 ? hz : 100))
+        }
+        return nil
     }
 
     /// The start time of `pid` now, nil when it is gone.

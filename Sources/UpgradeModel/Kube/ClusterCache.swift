@@ -9,12 +9,16 @@ public struct ClusterCache: Sendable, Equatable {
     public var addons: [String: KAddon] = [:]
     public var helmCharts: [String: KHelmChart] = [:]
     public var deployments: [String: KDeployment] = [:]
+    /// The upgrade Jobs' pods (label `upgrade.cattle.io/plan`), for why a Job is stuck.
+    public var pods: [String: KPod] = [:]
+    /// Events about Addons in kube-system: which server applied a manifest, and failures.
+    public var events: [String: KEvent] = [:]
     public var health: [String: ResourceHealth] = [:]
 
     public init() {}
 
     public enum Kind: String, Sendable, CaseIterable {
-        case nodes, plans, jobs, addons, helmCharts, deployments
+        case nodes, plans, jobs, addons, helmCharts, deployments, pods, events
     }
 
     public func health(_ kind: Kind) -> ResourceHealth { health[kind.rawValue] ?? .pending }
@@ -45,6 +49,11 @@ public struct ClusterSources: Sendable {
     var plans: KubeResource { .plans(namespace) }
     var jobs: KubeResource { .jobs(namespace) }
     var deployments: KubeResource { .deployments(namespace) }
+    var pods: KubeResource { .pods(namespace) }
+    /// SUC labels every Job and its pods with `upgrade.cattle.io/plan` (RKE2-FACTS §2.4).
+    static let podQuery = [("labelSelector", "upgrade.cattle.io/plan")]
+    /// The deploy controller's events name the Addon as involved object (k3s `pkg/deploy/controller.go`).
+    static let eventQuery = [("fieldSelector", "involvedObject.kind=Addon")]
 }
 
 /// Runs one reflector per resource and keeps a `ClusterCache`; calls `onChange` after every update.
@@ -69,6 +78,8 @@ public actor ClusterWatcher {
         tasks.append(spawn(Reflector<KAddon>(client: client, resource: .addons), \.addons, .addons))
         tasks.append(spawn(Reflector<KHelmChart>(client: client, resource: .helmCharts), \.helmCharts, .helmCharts))
         tasks.append(spawn(Reflector<KDeployment>(client: client, resource: sources.deployments), \.deployments, .deployments))
+        tasks.append(spawn(Reflector<KPod>(client: client, resource: sources.pods, query: ClusterSources.podQuery), \.pods, .pods))
+        tasks.append(spawn(Reflector<KEvent>(client: client, resource: .events, query: ClusterSources.eventQuery), \.events, .events))
     }
 
     public func stop() {
@@ -102,8 +113,13 @@ public enum ClusterReader {
         async let addons: ([KAddon], ResourceHealth) = list(client, .addons)
         async let charts: ([KHelmChart], ResourceHealth) = list(client, .helmCharts)
         async let deployments: ([KDeployment], ResourceHealth) = list(client, sources.deployments)
+        async let pods: ([KPod], ResourceHealth) = list(client, sources.pods, query: ClusterSources.podQuery)
+        async let events: ([KEvent], ResourceHealth) = list(client, .events, query: ClusterSources.eventQuery)
         var cache = ClusterCache()
         let n = await nodes, p = await plans, j = await jobs, a = await addons, c = await charts, d = await deployments
+        let po = await pods, e = await events
+        cache.apply(.replace(po.0), to: \.pods, kind: .pods); cache.health[ClusterCache.Kind.pods.rawValue] = po.1
+        cache.apply(.replace(e.0), to: \.events, kind: .events); cache.health[ClusterCache.Kind.events.rawValue] = e.1
         cache.apply(.replace(n.0), to: \.nodes, kind: .nodes); cache.health[ClusterCache.Kind.nodes.rawValue] = n.1
         cache.apply(.replace(p.0), to: \.plans, kind: .plans); cache.health[ClusterCache.Kind.plans.rawValue] = p.1
         cache.apply(.replace(j.0), to: \.jobs, kind: .jobs); cache.health[ClusterCache.Kind.jobs.rawValue] = j.1
@@ -113,9 +129,9 @@ public enum ClusterReader {
         return cache
     }
 
-    static func list<T: KubeObject>(_ client: KubeClient, _ resource: KubeResource) async -> ([T], ResourceHealth) {
+    static func list<T: KubeObject>(_ client: KubeClient, _ resource: KubeResource, query: [(String, String)] = []) async -> ([T], ResourceHealth) {
         do {
-            let list: (items: [T], resourceVersion: String?) = try await client.listAll(resource)
+            let list: (items: [T], resourceVersion: String?) = try await client.listAll(resource, query: query)
             return (list.items, .ok)
         } catch let error as KubeError {
             if error.isNotFound { return ([], .missing) }

@@ -33,6 +33,13 @@ public enum KubeError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var isNotFound: Bool { code == 404 }
     public var isGone: Bool { code == 410 }
+    /// kube-apiserver's answer to a watch (or list) from a resourceVersion it has not reached, after
+    /// waiting ~3 s: 504 with the cause `ResourceVersionTooLarge` (apiserver `storage.NewTooLargeResourceVersionError`,
+    /// "Timeout: Too large resource version: N, current: M"). After an etcd restore it never catches up.
+    public var isResourceVersionTooLarge: Bool {
+        guard case let .status(code, _, message) = self, code == 504 else { return false }
+        return message.contains("ResourceVersionTooLarge") || message.contains("Too large resource version")
+    }
     public var isDecoding: Bool { if case .decoding = self { return true } else { return false } }
 }
 
@@ -67,6 +74,9 @@ public final class KubeClient: Sendable {
             timeout: .init(connect: .seconds(5), read: .seconds(90)))
         configuration.httpVersion = .http1Only
         configuration.connectionPool = .init(idleTimeout: .seconds(30))
+        // HTTP/1.1 holds one connection per open watch (8 reflectors); the default of 8 per host would
+        // leave none for a LIST, a GET or a Plan write, which would then wait behind the watches forever.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
         // Fail a request as soon as its connection cannot be made: the reflectors retry with their own
         // backoff and report "unreachable" meanwhile, instead of a request waiting silently for minutes.
         configuration.connectionPool.retryConnectionEstablishment = false
@@ -187,7 +197,7 @@ public final class KubeClient: Sendable {
         let code = Int(status.code)
         guard !(200..<300).contains(code) else { return }
         let parsed = try? JSONDecoder().decode(KStatus.self, from: body)
-        let message = parsed?.message ?? String(decoding: body.prefix(200), as: UTF8.self)
+        let message = (parsed?.message ?? String(decoding: body.prefix(200), as: UTF8.self)) + (parsed?.causeSuffix ?? "")
         if code == 401 || code == 403 { throw KubeError.unauthorized(code: code, message: "\(path): \(message)") }
         throw KubeError.status(code: code, reason: parsed?.reason ?? status.reasonPhrase, message: message)
     }
@@ -233,7 +243,18 @@ public final class KubeClient: Sendable {
 
 /// The `Status` object the API server answers errors with.
 struct KStatus: Decodable {
+    struct Details: Decodable {
+        struct Cause: Decodable { let reason: String? }
+        let causes: [Cause]?
+    }
     let message: String?
     let reason: String?
     let code: Int?
+    let details: Details?
+
+    /// The causes' reasons (e.g. `ResourceVersionTooLarge`) when the message does not already say them.
+    var causeSuffix: String {
+        let reasons = (details?.causes ?? []).compactMap(\.reason).filter { !(message ?? "").contains($0) }
+        return reasons.isEmpty ? "" : " (" + reasons.joined(separator: ", ") + ")"
+    }
 }

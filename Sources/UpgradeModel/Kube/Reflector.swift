@@ -22,6 +22,12 @@ public enum ReflectorUpdate<T: KubeObject>: Sendable {
 /// LIST then WATCH from the list's resourceVersion (with bookmarks), like client-go's reflector:
 /// a dropped stream resumes from the last resourceVersion seen (no events lost or repeated), `410 Gone`
 /// relists, errors back off with jitter up to `maxBackoff`. Runs until its task is cancelled.
+///
+/// A watch that the server refuses relists as client-go's `ListAndWatch` does (`reflector.go`: any
+/// watch error but a refused connection or 429 ends the watch and lists again): at once for
+/// `ResourceVersionTooLarge` (504), which is what an etcd restore makes of every resourceVersion we
+/// hold, and after a second error answer for anything else (an unreachable server is waited for). Until the relist answers, the resource
+/// is reported unreachable, so that nothing on screen looks current when it may not be.
 public struct Reflector<T: KubeObject>: Sendable {
     public let client: KubeClient
     public let resource: KubeResource
@@ -102,7 +108,7 @@ public struct Reflector<T: KubeObject>: Sendable {
                         resourceVersion = event.bookmarkVersion ?? resourceVersion
                     case "ERROR":
                         let code = event.status?.code ?? 500
-                        throw KubeError.status(code: code, reason: event.status?.reason ?? "Error", message: event.status?.message ?? "watch error")
+                        throw KubeError.status(code: code, reason: event.status?.reason ?? "Error", message: (event.status?.message ?? "watch error") + (event.status?.causeSuffix ?? ""))
                     default:
                         break
                     }
@@ -112,6 +118,17 @@ public struct Reflector<T: KubeObject>: Sendable {
             } catch let error as KubeError {
                 if error.isGone {
                     resourceVersion = nil          // too old: relist
+                    await pauseIfQuick()
+                    continue
+                }
+                if error.isResourceVersionTooLarge {
+                    // The API's history went backwards (an etcd snapshot was restored): what we hold is
+                    // newer than the API; say so, and relist now.
+                    resourceVersion = nil
+                    healthy = false
+                    failures += 1
+                    await sink(.health(.unreachable("\(resource.label): the API server is behind the resourceVersion last seen (an etcd restore?); listing again",
+                                                    retryAt: Date())))
                     await pauseIfQuick()
                     continue
                 }
@@ -139,7 +156,10 @@ public struct Reflector<T: KubeObject>: Sendable {
                 } else {
                     await sink(.health(.unreachable(error.description, retryAt: Date().addingTimeInterval(delay))))
                 }
+                // A watch the server keeps refusing (it answers, with an error) relists; one it cannot be
+                // reached for resumes, as client-go retries a refused connection from the same resourceVersion.
                 if case .decoding = error { resourceVersion = nil }
+                if case .status = error, failures >= 2 { resourceVersion = nil }
                 try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
             } catch {
                 if Task.isCancelled { return }

@@ -11,6 +11,34 @@ public enum NodePlanState: String, Sendable, Equatable, CaseIterable {
     /// A Job of this plan for this node failed, or `Complete` says `JobFailed` on it.
     case failed
     case pending
+    /// Selected, but the plan never schedules it: `concurrency` is 0 (absent).
+    case notScheduled = "not-scheduled"
+}
+
+/// Why a Plan upgrades nothing although it looks fine (system-upgrade-controller `pkg/upgrade/plan/plan.go`).
+public enum PlanProblem: Sendable, Equatable {
+    /// No `nodeSelector`: SUC selects no node.
+    case noSelector
+    /// `concurrency` absent or 0: SUC never schedules a node.
+    case noConcurrency
+    /// The selector cannot be built: SUC reports `SelectNodesFailed` and evaluates nothing.
+    case invalidSelector(String)
+
+    public var code: String {
+        switch self {
+        case .noSelector: return "no-node-selector"
+        case .noConcurrency: return "concurrency-0"
+        case .invalidSelector: return "select-nodes-failed"
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .noSelector: return "selects no node: it has no nodeSelector, which SUC reads as \"nothing\""
+        case .noConcurrency: return "concurrency 0: nothing will be upgraded (SUC schedules a node only while fewer than spec.concurrency are applying)"
+        case let .invalidSelector(reason): return "SelectNodesFailed: its nodeSelector is invalid (\(reason)); SUC evaluates nothing until it is fixed"
+        }
+    }
 }
 
 public struct NodeStatus: Sendable, Equatable {
@@ -33,6 +61,9 @@ public struct NodeStatus: Sendable, Equatable {
     public let conditions: [KCondition]
     public let internalIP: String?
     public var taints: [KNode.Taint] = []
+    /// Why the upgrade Job on this node does not progress (its pod's phase and waiting reason, or a Job
+    /// condition), when one runs: "Pending: ImagePullBackOff: …".
+    public var upgradeDetail: String?
 
     /// Runs an API server (control-plane label) or etcd: upgraded by the server plan.
     public var isServer: Bool { roles.contains("control-plane") || roles.contains("etcd") || roles.contains("master") }
@@ -47,6 +78,7 @@ public struct NodeStatus: Sendable, Equatable {
             && lhs.labels.map { "\($0.0)=\($0.1)" } == rhs.labels.map { "\($0.0)=\($0.1)" }
             && lhs.annotations.map { "\($0.0)=\($0.1)" } == rhs.annotations.map { "\($0.0)=\($0.1)" }
             && lhs.conditions == rhs.conditions && lhs.internalIP == rhs.internalIP && lhs.taints == rhs.taints
+            && lhs.upgradeDetail == rhs.upgradeDetail
     }
 }
 
@@ -60,11 +92,15 @@ public struct JobStatus: Sendable, Equatable {
     /// The Failed condition's reason and message.
     public let message: String?
     public let startTime: String?
+    /// Why it does not progress: its pod's phase with the waiting reason and message, or a Job condition
+    /// other than Failed/Complete (`FailureTarget: DeadlineExceeded`, `Suspended`).
+    public var detail: String? = nil
 }
 
 public struct PlanCounts: Sendable, Equatable {
     public var done = 0, applying = 0, pending = 0, failed = 0, optedOut = 0
-    public var total: Int { done + applying + pending + failed + optedOut }
+    public var notScheduled = 0
+    public var total: Int { done + applying + pending + failed + optedOut + notScheduled }
 }
 
 public struct PlanStatus: Sendable, Equatable {
@@ -91,6 +127,8 @@ public struct PlanStatus: Sendable, Equatable {
     public let waitsFor: String?
     public let nodeSelector: KLabelSelector?
     public let conditions: [KCondition]
+    /// Why it upgrades nothing: no selector, concurrency 0, an invalid selector.
+    public var problem: PlanProblem? = nil
 
     /// What the plan upgrades to: its spec's version (spelled as rke2 prints it), else the version the
     /// controller resolved its channel to, else the channel.
@@ -125,8 +163,15 @@ public struct AgentGate: Sendable, Equatable {
     public let serverPlan: String
     /// The k8s form of the agent plan's target, as the prepare step compares it.
     public let target: String?
-    /// `sort -u` of the control-plane kubelet versions, `+` replaced by `-`.
+    /// `sort -u` of the kubelet versions of the nodes the prepare step selects, `+` replaced by `-`.
     public let controlPlaneVersions: [String]
+    /// The label the prepare step selects control-plane nodes by: `node-role.kubernetes.io/master` in
+    /// rke2-upgrade images built before the v1.34 label change, `node-role.kubernetes.io/control-plane` after.
+    public var selectorLabel: String = "node-role.kubernetes.io/control-plane"
+    /// The prepare image (with the tag SUC gives it) that decides `selectorLabel`.
+    public var prepareImage: String? = nil
+    /// Set whenever the gate depends on the master label and some control-plane node lacks it.
+    public var masterLabelWarning: String? = nil
 }
 
 /// Something an operator should look at, with what to do about it.

@@ -5,7 +5,9 @@ public enum LocalSnapshot {
     public static func read(_ inspector: LocalInspector) throws -> (LocalNode, [ManifestFile]) {
         let node = try inspector.inspect()
         guard node.role != "agent" else { return (node, []) }
-        let scan = try ManifestScanner(directory: node.paths.manifestsDir, disabled: node.config.disabled).scan()
+        var scanner = ManifestScanner(directory: node.paths.manifestsDir, disabled: node.config.disabled)
+        scanner.disabledAtRestart = node.config.disabledAtRestart
+        let scan = try scanner.scan()
         return (node.adding(problems: scan.problems), scan.files)
     }
 }

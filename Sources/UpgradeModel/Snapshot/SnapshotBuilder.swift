@@ -9,13 +9,15 @@ public enum SnapshotBuilder {
         guard let cache else {
             var status = ClusterStatus.notConfigured
             status.error = connectionError
-            return DashboardSnapshot(local: local, manifests: ManifestDerivation.merge(files, cache: nil, addonsKnown: false),
+            return DashboardSnapshot(local: local, manifests: ManifestDerivation.merge(files, cache: nil, addonsKnown: false,
+                                                                                   context: .init(local)),
                                      cluster: status, takenAt: now)
         }
         var cluster = ClusterDerivation.derive(cache, namespace: namespace, server: server)
         cluster.insecure = insecure
         let addonsKnown = cluster.api == .ok && cache.health(.addons) == .ok
-        return DashboardSnapshot(local: local, manifests: ManifestDerivation.merge(files, cache: cache, addonsKnown: addonsKnown),
+        return DashboardSnapshot(local: local, manifests: ManifestDerivation.merge(files, cache: cache, addonsKnown: addonsKnown,
+                                                                                   context: .init(local)),
                                  cluster: cluster, takenAt: now)
     }
 }

@@ -33,6 +33,7 @@ public enum StatusJSON {
                 ("runningSha256", .string(running.runningSha256)),
                 ("restartPending", .bool(running.restartPending)),
                 ("runningVersion", .string(running.runningVersion?.description)),
+                ("startedAt", .string(running.process.startTime.map(JSONValue.timestamp))),
                 ("argv0", .string(running.process.argv0)),
                 ("exeDeleted", .bool(running.process.exeDeleted)),
                 ("children", .array(running.process.children.map {
@@ -50,6 +51,9 @@ public enum StatusJSON {
             ("process", process),
             ("disabled", .array(explicit.map { .string($0.name) })),
             ("disabledBy", .object(explicit.map { ($0.name, .string($0.source)) })),
+            ("disabledAtRestart", .object(node.config.disabledAtRestart.map { ($0.name, .string($0.source)) })),
+            ("configChangedSinceStart", .array(node.config.changedSinceStart.map { .string($0) })),
+            ("deployController", .bool(node.role != "agent" && node.config.runsDeployController)),
             ("problems", .array(node.problems.map { .string($0) })),
         ])
     }
@@ -69,7 +73,20 @@ public enum StatusJSON {
             ("modified", .string(file.modified.map(JSONValue.timestamp))),
             ("disabledBy", .string(file.disabledBy?.source)),
             ("chartFailure", .string(status.chartFailure)),
+            ("chartVersionInCluster", .string(status.chartVersionInCluster)),
+            ("chartVersionOnDisk", .string(status.chartVersionOnDisk)),
+            ("failure", .string(status.failure)),
+            ("blockedBy", .string(file.blockedBy)),
+            ("disabledAtRestart", .string(file.disabledAtRestart?.source)),
+            ("deployedHere", .bool(!status.notDeployedHere)),
+            ("appliedBy", .array(status.appliedBy.map(apply))),
+            ("appliedElsewhere", .array(status.appliedElsewhere.map(apply))),
         ])
+    }
+
+    static func apply(_ apply: AddonApply) -> JSONValue {
+        .object([("node", .string(apply.node)), ("at", .string(apply.at.map(JSONValue.timestamp))),
+                 ("reason", .string(apply.reason)), ("message", .string(apply.message))])
     }
 
     static func cluster(_ cluster: ClusterStatus) -> JSONValue {
@@ -81,6 +98,9 @@ public enum StatusJSON {
                 ("serverPlan", .string(gate.serverPlan)),
                 ("target", .string(gate.target)),
                 ("controlPlaneVersions", .array(gate.controlPlaneVersions.map { .string($0) })),
+                ("selectorLabel", .string(gate.selectorLabel)),
+                ("prepareImage", .string(gate.prepareImage)),
+                ("masterLabelWarning", .string(gate.masterLabelWarning)),
             ])
         } ?? .null
         return .object([
@@ -109,6 +129,7 @@ public enum StatusJSON {
             ("plans", .object(node.plans.map { ($0.plan, .string($0.state.rawValue)) })),
             ("hostname", .string(node.hostname)),
             ("internalIP", .string(node.internalIP)),
+            ("upgradeDetail", .string(node.upgradeDetail)),
         ])
     }
 
@@ -127,11 +148,13 @@ public enum StatusJSON {
             ("counts", .object([
                 ("done", .int(plan.counts.done)), ("applying", .int(plan.counts.applying)), ("pending", .int(plan.counts.pending)),
                 ("failed", .int(plan.counts.failed)), ("optedOut", .int(plan.counts.optedOut)),
+                ("notScheduled", .int(plan.counts.notScheduled)),
             ])),
+            ("problem", plan.problem.map { .object([("code", .string($0.code)), ("message", .string($0.message))]) } ?? .null),
             ("selectedNodes", .array(plan.selectedNodes.map { .string($0) })),
             ("jobs", .array(plan.jobs.map { job in
                 .object([("name", .string(job.name)), ("node", .string(job.node)), ("status", .string(job.state.rawValue)),
-                         ("message", .string(job.message))])
+                         ("message", .string(job.message)), ("detail", .string(job.detail))])
             })),
         ])
     }

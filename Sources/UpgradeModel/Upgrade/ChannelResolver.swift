@@ -35,18 +35,29 @@ public enum ChannelResolver {
         }
         _ = try? await response.body.collect(upTo: 1 << 20)
         let code = Int(response.status.code)
-        let versionText: String
+        let decoded: String
         if code == 302, let location = response.headers.first(name: "Location") {
-            versionText = String(location.split(separator: "/").last ?? "")
+            decoded = locationVersion(location, requestURL: url)
         } else if (200..<400).contains(code) {
-            versionText = String(url.split(separator: "/").last ?? "")
+            let versionText = String(url.split(separator: "/").last ?? "")
+            decoded = versionText.removingPercentEncoding ?? versionText
         } else {
             throw ChannelError("channel \(url) answered HTTP \(code): no such channel", unreachable: code >= 500)
         }
-        let decoded = versionText.removingPercentEncoding ?? versionText
         guard let version = RKE2Version(decoded) else {
             throw ChannelError("channel \(url) resolved to \"\(decoded)\", which is not an RKE2 version", unreachable: false)
         }
         return version
+    }
+
+    /// SUC's `filepath.Base(redirect.Path)` (system-upgrade-controller `pkg/upgrade/plan/plan.go`
+    /// `ResolveChannel`): `response.Location()` resolved against the request, its `Path` (percent-decoded:
+    /// `%2B` is `+`; no query string, no fragment), then the last element (trailing slashes dropped).
+    static func locationVersion(_ location: String, requestURL: String) -> String {
+        let resolved = URL(string: location, relativeTo: URL(string: requestURL))?.absoluteURL
+        let path = resolved.flatMap { URLComponents(url: $0, resolvingAgainstBaseURL: true)?.path }
+            ?? location.split(separator: "?").first.map(String.init) ?? location
+        let base = path.split(separator: "/").last.map(String.init) ?? ""
+        return base.isEmpty ? (path.hasPrefix("/") ? "/" : ".") : base
     }
 }

@@ -29,9 +29,10 @@ public enum ClusterDerivation {
         let nodes = cache.nodes.values.sorted { $0.metadata.name < $1.metadata.name }
         let plans = cache.plans.values.sorted { $0.metadata.name < $1.metadata.name }
         let jobs = cache.jobs.values.sorted { $0.metadata.name < $1.metadata.name }
+        let pods = Array(cache.pods.values)
         status.planCRDInstalled = cache.health(.plans) == .missing ? false : (cache.health(.plans) == .ok ? true : nil)
         status.upgradeController = controllerState(cache)
-        status.plans = plans.map { planStatus($0, nodes: nodes, jobs: jobs) }
+        status.plans = plans.map { planStatus($0, nodes: nodes, jobs: jobs, pods: pods) }
         status.nodes = nodes.map { nodeStatus($0, plans: plans, planStatuses: status.plans) }
         status.agentGate = agentGate(plans: plans, nodes: status.nodes)
         status.hints = hints(status, plans: plans, nodes: nodes)
@@ -75,6 +76,10 @@ public enum ClusterDerivation {
             conditions: node.status?.conditions ?? [],
             internalIP: node.status?.addresses?.first { $0.type == "InternalIP" }?.address)
         status.taints = node.spec?.taints ?? []
+        // The Job upgrading it now (not a finished one) and why it does not progress.
+        status.upgradeDetail = planStatuses.lazy.flatMap(\.jobs)
+            .first { $0.node == node.metadata.name && ($0.state == .running || $0.state == .pending || $0.state == .failed) && $0.detail != nil }?
+            .detail
         return status
     }
 
@@ -91,12 +96,14 @@ public enum ClusterDerivation {
         }
         let hostname = node.metadata.label(Selection.hostnameLabel)
         if let hostname, plan.status?.applying?.contains(hostname) == true { return .applying }
+        // `SelectConcurrentNodes` adds a node only while `len(selected) < plan.Spec.Concurrency`.
+        if let concurrency = plan.spec?.effectiveConcurrency, concurrency <= 0 { return .notScheduled }
         return .pending
     }
 
     // MARK: plans
 
-    static func planStatus(_ plan: KPlan, nodes: [KNode], jobs: [KJob]) -> PlanStatus {
+    static func planStatus(_ plan: KPlan, nodes: [KNode], jobs: [KJob], pods: [KPod] = []) -> PlanStatus {
         let name = plan.metadata.name
         let hash = plan.status?.latestHash
         let planJobs = jobs.filter { job in
@@ -104,7 +111,7 @@ public enum ClusterDerivation {
             // Jobs for an older hash are being replaced by SUC; they do not describe the current run.
             if let hash, let jobHash = job.metadata.label(Selection.planLabel(name)), jobHash != hash { return false }
             return true
-        }.map(jobStatus)
+        }.map { jobStatus($0, pods: pods, waitsFor: waitsFor(plan)) }
         let selected = nodes.filter { Selection.selects(plan, $0) }
         var counts = PlanCounts()
         for node in selected {
@@ -114,35 +121,109 @@ public enum ClusterDerivation {
             case .applying: counts.applying += 1
             case .failed: counts.failed += 1
             case .pending: counts.pending += 1
+            case .notScheduled: counts.notScheduled += 1
             }
         }
         let complete = plan.status?.conditions?.condition("Complete")
-        let prepareArgs = plan.spec?.prepare?.args ?? []
-        return PlanStatus(
+        var status = PlanStatus(
             name: name, namespace: plan.metadata.namespace ?? "", version: plan.spec?.version, channel: plan.spec?.channel,
             latestVersion: plan.status?.latestVersion, latestHash: hash,
             complete: complete.map(\.isTrue), reason: complete?.reason, message: complete?.message.flatMap { $0.isEmpty ? nil : $0 },
             applying: plan.status?.applying ?? [], counts: counts, selectedNodes: selected.map(\.metadata.name),
             jobs: planJobs, concurrency: plan.spec?.concurrency, cordon: plan.spec?.cordon ?? false,
             drain: plan.spec?.drain.map { !$0.isNull } ?? false, image: plan.spec?.upgrade?.image,
-            waitsFor: prepareArgs.first == "prepare" && prepareArgs.count > 1 ? prepareArgs[1] : nil,
-            nodeSelector: plan.spec?.nodeSelector, conditions: plan.status?.conditions ?? [])
+            waitsFor: waitsFor(plan), nodeSelector: plan.spec?.nodeSelector, conditions: plan.status?.conditions ?? [])
+        switch Selection.planSelector(plan) {
+        case .nothing: status.problem = .noSelector
+        case let .invalid(reason): status.problem = .invalidSelector(reason)
+        case .selector:
+            if let concurrency = plan.spec?.effectiveConcurrency, concurrency <= 0 { status.problem = .noConcurrency }
+        }
+        return status
     }
 
-    static func jobStatus(_ job: KJob) -> JobStatus {
+    /// The server plan an rke2-upgrade prepare step waits for (`prepare: {args: [prepare, <plan>]}`).
+    static func waitsFor(_ plan: KPlan) -> String? {
+        let args = plan.spec?.prepare?.args ?? []
+        return args.first == "prepare" && args.count > 1 ? args[1] : nil
+    }
+
+    static func jobStatus(_ job: KJob, pods: [KPod] = [], waitsFor: String? = nil) -> JobStatus {
         let conditions = job.status?.conditions ?? []
         let failed = conditions.condition("Failed")
+        // `FailureTarget` (Kubernetes ≥ 1.31) is set as soon as the Job is doomed (DeadlineExceeded,
+        // BackoffLimitExceeded); `Failed` follows once its pods are gone.
+        let failureTarget = conditions.condition("FailureTarget")
+        let failing = failed?.isTrue == true ? failed : (failureTarget?.isTrue == true ? failureTarget : nil)
         let state: JobStatus.State
-        if failed?.isTrue == true { state = .failed }
+        if failing != nil { state = .failed }
         else if conditions.condition("Complete")?.isTrue == true { state = .complete }
         else if (job.status?.active ?? 0) > 0 { state = .running }
         else { state = .pending }
-        let message = failed?.isTrue == true
-            ? [failed?.reason, failed?.message].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
-            : nil
-        return JobStatus(name: job.metadata.name, plan: job.metadata.label("upgrade.cattle.io/plan") ?? "",
-                         node: job.metadata.label("upgrade.cattle.io/node"), state: state, message: message,
-                         startTime: job.status?.startTime)
+        let message = failing.map { [$0.reason, $0.message].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ") }
+        var status = JobStatus(name: job.metadata.name, plan: job.metadata.label("upgrade.cattle.io/plan") ?? "",
+                               node: job.metadata.label("upgrade.cattle.io/node"), state: state, message: message,
+                               startTime: job.status?.startTime)
+        guard state != .complete else { return status }
+        // Conditions other than Failed/Complete say why a Job waits (Suspended) or is about to fail.
+        let other = conditions.filter { $0.isTrue && !["Failed", "Complete", "FailureTarget", "SuccessCriteriaMet"].contains($0.type) }
+            .map { [$0.type, $0.reason, $0.message].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ") }
+        let pod = pods.filter { pod in
+            if let name = pod.metadata.label("batch.kubernetes.io/job-name") ?? pod.metadata.label("job-name") { return name == job.metadata.name }
+            return pod.metadata.label("upgrade.cattle.io/plan") == status.plan && pod.metadata.label("upgrade.cattle.io/node") == status.node
+        }.max { ($0.metadata.creationTimestamp ?? "", $0.metadata.name) < ($1.metadata.creationTimestamp ?? "", $1.metadata.name) }
+        let parts = other + [pod.flatMap { podDetail($0, waitsFor: waitsFor) }].compactMap { $0 }
+        status.detail = parts.isEmpty ? nil : parts.joined(separator: "; ")
+        return status
+    }
+
+    /// What `kubectl get pod` and `describe` would show first about a pod that does not progress: its
+    /// phase, then the first init container that has not finished (SUC's containers run in order:
+    /// prepare, drain/cordon, then upgrade; RKE2-FACTS §2.4), else the first container waiting or failed.
+    static func podDetail(_ pod: KPod, waitsFor: String?) -> String? {
+        let phase = pod.status?.phase ?? "Pending"
+        func describe(_ detail: KPod.ContainerState.Detail?, _ fallback: String) -> String {
+            [detail?.reason ?? fallback, detail?.message].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
+        }
+        if phase == "Succeeded" { return nil }
+        if phase == "Failed" {
+            let terminated = (pod.status?.containerStatuses ?? []).first { ($0.state?.terminated?.exitCode ?? 0) != 0 }
+            let reason = [pod.status?.reason, pod.status?.message].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
+            if !reason.isEmpty { return "Failed: \(reason)" }
+            if let terminated { return "Failed: \(terminated.name) \(describe(terminated.state?.terminated, "Error")) (exit \(terminated.state?.terminated?.exitCode ?? 0))" }
+            return "Failed"
+        }
+        for container in pod.status?.initContainerStatuses ?? [] {
+            if let terminated = container.state?.terminated, (terminated.exitCode ?? 0) == 0 { continue }
+            if let waiting = container.state?.waiting {
+                return "\(phase): Init:\(container.name): \(describe(waiting, "waiting"))"
+            }
+            if let terminated = container.state?.terminated {
+                return "\(phase): Init:\(container.name) \(describe(terminated, "Error")) (exit \(terminated.exitCode ?? 0))"
+            }
+            if container.state?.running != nil {
+                // rke2-upgrade's `prepare <server-plan>` loops until the server plan is done (RKE2-FACTS §1.3).
+                if container.name == "prepare", let waitsFor { return "Init: waiting for \(waitsFor)" }
+                return "Init: \(container.name) running"
+            }
+        }
+        for container in pod.status?.containerStatuses ?? [] {
+            if let waiting = container.state?.waiting {
+                let restarts = (container.restartCount ?? 0) > 0 ? " (restarted \(container.restartCount ?? 0)×)" : ""
+                return "\(phase): \(describe(waiting, "waiting"))\(restarts)"
+            }
+            if let terminated = container.state?.terminated, (terminated.exitCode ?? 0) != 0 {
+                return "\(phase): \(container.name) \(describe(terminated, "Error")) (exit \(terminated.exitCode ?? 0))"
+            }
+        }
+        if phase == "Pending" {
+            if let unscheduled = pod.status?.conditions?.condition("PodScheduled"), !unscheduled.isTrue {
+                return "Pending: " + [unscheduled.reason, unscheduled.message].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
+            }
+            let reason = [pod.status?.reason, pod.status?.message].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
+            return reason.isEmpty ? nil : "Pending: \(reason)"
+        }
+        return nil
     }
 
     // MARK: agent gate
@@ -151,14 +232,29 @@ public enum ClusterDerivation {
         guard let agentPlan = plans.first(where: { ($0.spec?.prepare?.args ?? []).first == "prepare" }),
               let args = agentPlan.spec?.prepare?.args else { return nil }
         let serverName = args.count > 1 ? args[1] : ""
-        let target = (agentPlan.status?.latestVersion ?? agentPlan.spec?.version).flatMap(RKE2Version.init)
-        // SUC munges `+` to `-` in SYSTEM_UPGRADE_PLAN_LATEST_VERSION; semver-parse keeps that separator.
-        let targetForm = target.map { RKE2Version(major: $0.major, minor: $0.minor, patch: $0.patch, revision: $0.revision, separator: "-").k8sForm }
-        let versions = Array(Set(nodes.filter { $0.roles.contains("control-plane") }.compactMap(\.kubeletVersion)
+        // The prepare step reads SYSTEM_UPGRADE_PLAN_LATEST_VERSION (= status.latestVersion, `+` already
+        // `-`) through `semver-parse.sh <v> k8s`.
+        let latest = agentPlan.status?.latestVersion
+        let targetForm = latest.map(RKE2UpgradeImage.semverK8s)
+        let image = RKE2UpgradeImage(prepareImage: agentPlan.spec?.prepare?.image, latestVersion: latest)
+        let label = image.controlPlaneSelector
+        let role = String(label.dropFirst(Selection.rolePrefix.count))
+        let versions = Array(Set(nodes.filter { $0.roles.contains(role) }.compactMap(\.kubeletVersion)
             .map { $0.replacingOccurrences(of: "+", with: "-") })).sorted()
+        var warning: String?
+        if role == "master" {
+            let withoutMaster = nodes.filter { $0.roles.contains("control-plane") && !$0.roles.contains("master") }
+            if !withoutMaster.isEmpty {
+                warning = "the prepare step of \(image.reference) selects control-plane nodes by node-role.kubernetes.io/master (rke2-upgrade before the v1.34 label change), which \(withoutMaster.map(\.name).joined(separator: ", ")) lack\(withoutMaster.count == 1 ? "s" : "") (RKE2 ≥ v1.34.1 no longer sets it): \(versions.isEmpty ? "it waits forever" : "it does not wait for them")"
+            }
+        }
         func gate(_ open: Bool, _ reason: String) -> AgentGate {
-            AgentGate(open: open, reason: reason, agentPlan: agentPlan.metadata.name, serverPlan: serverName,
-                      target: targetForm, controlPlaneVersions: versions)
+            var gate = AgentGate(open: open, reason: reason, agentPlan: agentPlan.metadata.name, serverPlan: serverName,
+                                 target: targetForm, controlPlaneVersions: versions)
+            gate.selectorLabel = label
+            gate.prepareImage = image.reference
+            gate.masterLabelWarning = warning
+            return gate
         }
         if serverName.isEmpty {
             return gate(false, "\(agentPlan.metadata.name)'s prepare step names no server plan")
@@ -169,19 +265,22 @@ public enum ClusterDerivation {
         if let applying = serverPlan.status?.applying, !applying.isEmpty {
             return gate(false, "\(serverName) still applying on \(applying.joined(separator: ", "))")
         }
-        guard let targetForm else {
+        guard let latest, let targetForm else {
             return gate(false, "\(agentPlan.metadata.name) has no resolved version yet")
         }
+        if targetForm == RKE2UpgradeImage.unparsed {
+            return gate(false, "\(agentPlan.metadata.name)'s latestVersion \"\(latest)\" is not v<major>.<minor>.<patch>[-rcN]-rke2rN: semver-parse.sh prints \"v..\" and the prepare step waits forever")
+        }
         if versions.isEmpty {
-            return gate(false, "no node carries node-role.kubernetes.io/control-plane; the prepare step waits forever")
+            return gate(false, "no node carries \(label); the prepare step waits forever")
         }
         if versions.count > 1 {
-            return gate(false, "control-plane nodes run \(versions.joined(separator: ", ")); the prepare step needs them all at \(targetForm)")
+            return gate(false, "nodes with \(label) run \(versions.joined(separator: ", ")); the prepare step needs them all at \(targetForm)")
         }
         if versions[0] != targetForm {
-            return gate(false, "control-plane runs \(versions[0]), \(agentPlan.metadata.name) waits for \(targetForm)")
+            return gate(false, "\(role) nodes run \(versions[0]), \(agentPlan.metadata.name) waits for \(targetForm)")
         }
-        return gate(true, "\(serverName) is not applying and control-plane nodes run \(targetForm)")
+        return gate(true, "\(serverName) is not applying and nodes with \(label) run \(targetForm)")
     }
 
     // MARK: hints
@@ -201,7 +300,9 @@ public enum ClusterDerivation {
             for job in plan.jobs where job.state == .failed {
                 hints.append(Hint(.error, job.name, "failed on \(job.node ?? "?")\(job.message.map { ": \($0)" } ?? ""). SUC does not retry failed jobs: fix the cause, then change the Plan (or the node's plan label) to retry"))
             }
-            if plan.selectedNodes.isEmpty {
+            if let problem = plan.problem {
+                hints.append(Hint(problem.code == "select-nodes-failed" ? .error : .warning, plan.name, problem.message))
+            } else if plan.selectedNodes.isEmpty {
                 hints.append(Hint(.warning, plan.name, "selects no node: SUC reports it Complete, but nothing is upgraded. Check its nodeSelector"))
             }
             if plan.reason == "Waiting", let message = plan.message {
@@ -212,11 +313,15 @@ public enum ClusterDerivation {
                 hints.append(Hint(.warning, plan.name, "\(plan.reason ?? "not complete"): \(message)"))
             }
         }
-        if let gate = status.agentGate, !gate.open {
-            let controlPlane = status.nodes.filter { $0.roles.contains("control-plane") }
-            let withoutMaster = controlPlane.filter { !$0.roles.contains("master") }
-            if !controlPlane.isEmpty, !withoutMaster.isEmpty {
-                hints.append(Hint(.warning, gate.agentPlan, "\(withoutMaster.count) control-plane node(s) lack the master label (RKE2 ≥ v1.34.1): a prepare step from an rke2-upgrade image older than 2025-11 selects on it and waits forever"))
+        // Whenever the gate depends on the master label, not only while it is closed: an open gate that
+        // ignores control-plane nodes without the label opened too early.
+        if let gate = status.agentGate, let warning = gate.masterLabelWarning {
+            hints.append(Hint(.warning, gate.agentPlan, warning))
+        }
+        for node in status.nodes {
+            if let detail = node.upgradeDetail {
+                hints.append(Hint(detail.contains("BackOff") || detail.contains("ErrImage") || detail.hasPrefix("Failed") || detail.contains("DeadlineExceeded") ? .error : .warning,
+                                  node.name, "upgrade Job: \(detail)"))
             }
         }
         for node in status.nodes where node.roles == ["etcd"] {

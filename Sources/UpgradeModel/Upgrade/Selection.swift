@@ -26,11 +26,43 @@ public enum Selection {
         return true
     }
 
-    /// Whether a plan selects a node at all: its nodeSelector, and SUC's own rule that the node carries
-    /// `kubernetes.io/hostname`.
+    /// What a Plan's `nodeSelector` means to SUC. `NodeSelector()` in system-upgrade-controller
+    /// `pkg/upgrade/plan/plan.go` runs `metav1.LabelSelectorAsSelector`: a nil selector becomes
+    /// `labels.Nothing()` (adding the hostname requirement keeps it nothing), an empty one selects every
+    /// node, and a requirement `NewRequirement` rejects (In/NotIn without values, Exists/DoesNotExist
+    /// with values, an unknown operator) is an error the controller reports as `SelectNodesFailed`.
+    public enum PlanSelector: Sendable, Equatable {
+        case nothing
+        case invalid(String)
+        case selector(KLabelSelector)
+    }
+
+    public static func planSelector(_ plan: KPlan) -> PlanSelector {
+        guard let selector = plan.spec?.nodeSelector else { return .nothing }
+        for requirement in selector.matchExpressions ?? [] {
+            let values = requirement.values ?? []
+            switch requirement.operator {
+            case "In", "NotIn":
+                if values.isEmpty {
+                    return .invalid("\(requirement.key) \(requirement.operator) has no values (for 'in', 'notin' operators, values set can't be empty)")
+                }
+            case "Exists", "DoesNotExist":
+                if !values.isEmpty {
+                    return .invalid("\(requirement.key) \(requirement.operator) has values (values set must be empty for exists and does not exist)")
+                }
+            default:
+                return .invalid("\"\(requirement.operator)\" is not a valid label selector operator (\(requirement.key))")
+            }
+        }
+        return .selector(selector)
+    }
+
+    /// Whether a plan selects a node at all: its nodeSelector as SUC reads it (see `planSelector`), and
+    /// SUC's own rule that the node carries `kubernetes.io/hostname`.
     public static func selects(_ plan: KPlan, _ node: KNode) -> Bool {
+        guard case let .selector(selector) = planSelector(plan) else { return false }
         let labels = node.metadata.labels ?? [:]
-        return labels[hostnameLabel] != nil && matches(plan.spec?.nodeSelector, labels: labels)
+        return labels[hostnameLabel] != nil && matches(selector, labels: labels)
     }
 
     /// Whether SUC would still schedule an upgrade Job: selected AND the plan label is neither

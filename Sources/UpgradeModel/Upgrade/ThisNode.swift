@@ -1,13 +1,26 @@
 /// Which cluster node this host is, and what the upgrade means for it.
 public enum ThisNode {
     /// The Node object for this host: RKE2's `node-name` (config or flag), else the hostname, matched
-    /// against node names and `kubernetes.io/hostname` labels.
+    /// against node names and `kubernetes.io/hostname` labels. RKE2 lowercases both before registering
+    /// (k3s `pkg/agent/config/config.go` via `util.GetHostnameAndIPs`, RKE2-FACTS §7.2).
     public static func node(_ local: LocalNode, in cluster: ClusterStatus) -> NodeStatus? {
-        let names = [local.config.string("node-name"), local.hostname, local.hostname.split(separator: ".").first.map(String.init)].compactMap { $0 }
+        let names = nodeNames(local)
         for name in names {
             if let node = cluster.nodes.first(where: { $0.name == name || $0.hostname == name }) { return node }
         }
         return nil
+    }
+
+    /// The names RKE2 would register this host as, in order: `node-name`, the hostname, its first label;
+    /// lowercased as RKE2 does.
+    public static func nodeNames(_ local: LocalNode) -> [String] {
+        var names: [String] = []
+        for name in [local.config.string("node-name"), local.hostname, local.hostname.split(separator: ".").first.map(String.init)]
+        where name.map({ !$0.isEmpty }) == true {
+            let lowered = name!.lowercased()
+            if !names.contains(lowered) { names.append(lowered) }
+        }
+        return names
     }
 
     /// The plan that upgrades this node (the one that selects it), else the one for its role.

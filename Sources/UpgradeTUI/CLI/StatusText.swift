@@ -29,6 +29,11 @@ enum StatusText {
         facts.rows.append(["Config", configs])
         let disabled = local.config.explicitlyDisabled
         facts.rows.append(["Disabled", disabled.isEmpty ? "-" : disabled.map { "\($0.name) (\($0.source))" }.joined(separator: ", ")])
+        let atRestart = local.config.disabledAtRestart
+        if !atRestart.isEmpty {
+            facts.rows.append(["At restart", "disables " + atRestart.map { "\($0.name) (\($0.source))" }.joined(separator: ", ")
+                               + ": the config changed since rke2 started; takes effect at restart"])
+        }
         facts.rows.append(["Cluster", clusterLine(snapshot.cluster)])
         out.append(facts.render())
         for problem in local.problems {
@@ -57,11 +62,16 @@ enum StatusText {
             var table = TextTable(headers: ["MANIFEST", "STATE", "CHART", "SKIP MARKER"])
             for manifest in snapshot.manifests {
                 let state = manifest.state.rawValue + (manifest.file.present ? "" : " (no file)")
-                table.rows.append([manifest.file.file, state, manifest.chartVersion ?? "-",
+                table.rows.append([manifest.file.file, state, manifest.chartVersionText ?? "-",
                                    manifest.file.skipMarker ?? (manifest.file.disabledBy.map { "disabled by \($0.source)" } ?? "-")])
             }
             out.append("")
             out.append(table.render())
+            for manifest in snapshot.manifests {
+                for note in ManifestRows.notes(manifest) {
+                    out.append("! " + TerminalText.line("\(manifest.file.file): \(note)"))
+                }
+            }
         }
         return out.joined(separator: "\n")
     }

@@ -1,3 +1,4 @@
+import Foundation
 import UpgradeModel
 
 /// Manifests pane: file, deploy state, Addon sync, chart version, skip marker or where it is disabled.
@@ -5,6 +6,7 @@ enum ManifestRows {
     static func stateRole(_ state: ManifestState) -> Role {
         switch state {
         case .applied: return .ok
+        case .blocked, .failed: return .error
         case .outOfSync: return .warn
         case .pending: return .accent
         case .skipped: return .warn
@@ -19,7 +21,21 @@ enum ManifestRows {
         return checksum == sha ? "=" : (unicode ? "≠" : "!=")
     }
 
-    static func note(_ manifest: ManifestStatus) -> String {
+    /// What the operator must know about a manifest beyond its state, most urgent first.
+    static func notes(_ manifest: ManifestStatus, now: Date = Date()) -> [String] {
+        var notes: [String] = []
+        if let blocked = manifest.file.blockedBy { notes.append("blocked: \(blocked)") }
+        notes += manifest.elsewhereWarnings(now: now)
+        if let failure = manifest.failure { notes.append("failed: \(failure)") }
+        if let atRestart = manifest.file.disabledAtRestart {
+            notes.append("disabled at the next restart (\(atRestart.source), changed since rke2 started)")
+        }
+        if manifest.notDeployedHere { notes.append("not applied from this node: disable-apiserver (etcd-only) runs no deploy controller") }
+        return notes
+    }
+
+    static func note(_ manifest: ManifestStatus, now: Date = Date()) -> String {
+        if let first = notes(manifest, now: now).first { return first }
         if let disabled = manifest.file.disabledBy { return "disabled by \(disabled.source)" }
         if let marker = manifest.file.skipMarker { return marker + (manifest.file.present ? "" : " (no file yet)") }
         if let failure = manifest.chartFailure { return "chart failed: \(failure)" }
@@ -40,10 +56,10 @@ enum ManifestRows {
         let rows = ordered.map { manifest in
             TableRow(id: manifest.file.file,
                      cells: [manifest.file.file, manifest.state.rawValue, sync(manifest, unicode: unicode),
-                             manifest.chartVersion ?? "-", note(manifest)],
+                             manifest.chartVersionText ?? "-", note(manifest)],
                      roles: [manifest.file.present ? .normal : .dim, stateRole(manifest.state),
                              manifest.state == .outOfSync ? .warn : .dim, .dim,
-                             manifest.chartFailure != nil ? .error : .dim])
+                             manifest.chartFailure != nil || manifest.file.blockedBy != nil || !manifest.appliedElsewhere.isEmpty ? .error : .dim])
         }
         return TableContent(columns: columns, rows: rows, emptyText: "no manifests in this node's manifests directory")
     }
@@ -57,16 +73,22 @@ enum ManifestRows {
         lines.append("sha256          \(file.sha256 ?? "-")")
         lines.append("addon checksum  \(manifest.addonChecksum ?? "- (no Addon)")")
         if let size = file.size { lines.append("size            \(size) bytes") }
-        lines.append("chart version   \(manifest.chartVersion ?? "-")")
+        lines.append("chart version   \(manifest.chartVersionText ?? "-")")
         if let failure = manifest.chartFailure { lines.append("chart failure   \(failure)") }
         lines.append("skip marker     \(file.skipMarker ?? "none")")
         if let disabled = file.disabledBy { lines.append("disabled by     \(disabled.source)\(disabled.implicit ? " (implicit)" : "")") }
+        for apply in manifest.appliedBy {
+            lines.append("applied by      \(apply.node ?? "unknown server (no source.host)"): \(apply.reason)\(apply.at.map { " at \(JSONValue.timestamp($0))" } ?? "")")
+        }
+        lines += notes(manifest).map { "note            \($0)" }
         lines.append("")
         switch manifest.state {
         case .skipped: lines.append("rke2 leaves this file alone while the marker exists (on every control-plane node).")
         case .disabled: lines.append("RKE2 deletes this manifest and what it deployed; the config controls it, not .skip.")
         case .outOfSync: lines.append("The Addon was applied from different bytes: another server's file, an edit, or a pending re-apply.")
         case .pending: lines.append("No Addon yet: the deploy controller has not applied this file.")
+        case .blocked: lines.append("The deploy controller aborts its whole pass on this node: nothing is applied or deleted until the entry is fixed.")
+        case .failed: lines.append("The Addon exists with an empty checksum: it was created, but applying the file never succeeded.")
         case .ignored: lines.append("Dotfiles and files that are not .yaml/.yml/.json are never deployed.")
         default: break
         }

@@ -25,6 +25,7 @@ enum NodeRows {
         case .applying: return .accent
         case .failed: return .error
         case .pending: return .normal
+        case .notScheduled: return .warn
         case .optedOut, .none: return .dim
         }
     }
@@ -97,6 +98,7 @@ enum NodeRows {
         lines.append("hostname label  \(node.hostname ?? "(none: SUC will not select this node)")")
         if let ip = node.internalIP { lines.append("internal IP     \(ip)") }
         for (plan, state) in node.plans { lines.append("plan            \(plan): \(state.rawValue)") }
+        if let detail = node.upgradeDetail { lines.append("upgrade Job     \(detail)") }
         lines.append("")
         lines.append("Labels")
         lines += node.labels.map { "  \($0.0)=\($0.1)" }

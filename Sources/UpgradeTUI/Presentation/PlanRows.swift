@@ -18,18 +18,19 @@ enum PlanRows {
         for plan in cluster.plans {
             let (done, total) = NodeRows.progress(plan)
             let status = plan.complete == true ? "Complete" : (plan.reason ?? "-")
-            let role: Role = plan.complete == true ? .ok : (plan.reason == "JobFailed" ? .error : .accent)
+            let role: Role = plan.problem != nil ? .warn : (plan.complete == true ? .ok : (plan.reason == "JobFailed" ? .error : .accent))
             var detail = plan.controllerLagText ?? ""
             if !plan.applying.isEmpty { detail += (detail.isEmpty ? "" : "; ") + "applying: \(plan.applying.joined(separator: ", "))" }
             if let message = plan.message { detail += (detail.isEmpty ? "" : "; ") + message }
             if let waits = plan.waitsFor, detail.isEmpty { detail = "after \(waits)" }
+            if let problem = plan.problem { detail = problem.message }
             rows.append(TableRow(id: "plan:\(plan.name)",
                                  cells: [plan.name, plan.target ?? "-", "\(done)/\(total) \(theme.bar(done: done, total: total, width: 5))", status, detail],
                                  roles: [.title, plan.controllerLags ? .warn : .normal, done == total && total > 0 ? .ok : .normal, role,
                                          plan.controllerLags ? .warn : .dim]))
             for job in plan.jobs {
                 let jobRole: Role = job.state == .failed ? .error : (job.state == .complete ? .ok : .accent)
-                rows.append(TableRow(id: "job:\(job.name)", cells: ["job on \(job.node ?? "?")", "", "", job.state.rawValue, job.message ?? job.name],
+                rows.append(TableRow(id: "job:\(job.name)", cells: ["job on \(job.node ?? "?")", "", "", job.state.rawValue, job.message ?? job.detail ?? job.name],
                                      roles: [.dim, .dim, .dim, jobRole, job.state == .failed ? .error : .dim], indent: 2))
             }
         }
@@ -64,10 +65,11 @@ enum PlanRows {
             lines.append("cordon / drain  \(plan.cordon ? "cordon" : "no cordon") / \(plan.drain ? "drain" : "no drain")")
             if let waits = plan.waitsFor { lines.append("prepare         waits for \(waits) (agent gate)") }
             lines.append("nodeSelector    \(selectorText(plan.nodeSelector))")
+            if let problem = plan.problem { lines.append("problem         \(problem.message)") }
             lines.append("selects         \(plan.selectedNodes.isEmpty ? "no node" : plan.selectedNodes.joined(separator: ", "))")
             lines.append("applying        \(plan.applying.isEmpty ? "-" : plan.applying.joined(separator: ", "))")
             let c = plan.counts
-            lines.append("nodes           done \(c.done), applying \(c.applying), pending \(c.pending), failed \(c.failed), opted out \(c.optedOut)")
+            lines.append("nodes           done \(c.done), applying \(c.applying), pending \(c.pending), failed \(c.failed), opted out \(c.optedOut)\(c.notScheduled > 0 ? ", never scheduled \(c.notScheduled)" : "")")
             lines.append("")
             lines.append("Conditions")
             lines += plan.conditions.map { "  \($0.type)=\($0.status)\($0.reason.map { " \($0)" } ?? "")\(($0.message ?? "").isEmpty ? "" : ": \($0.message!)")" }
@@ -75,7 +77,8 @@ enum PlanRows {
         }
         if id.hasPrefix("job:"), let job = cluster.plans.flatMap(\.jobs).first(where: { $0.name == String(id.dropFirst(4)) }) {
             return ["Job \(job.name)", "", "plan            \(job.plan)", "node            \(job.node ?? "-")",
-                    "status          \(job.state.rawValue)", "started         \(job.startTime ?? "-")", "message         \(job.message ?? "-")"]
+                    "status          \(job.state.rawValue)", "started         \(job.startTime ?? "-")", "message         \(job.message ?? "-")",
+                    "pod             \(job.detail ?? "-")"]
         }
         if id == "gate", let gate = cluster.agentGate {
             return ["Agent gate (\(gate.agentPlan) waits for \(gate.serverPlan))", "",
@@ -83,6 +86,7 @@ enum PlanRows {
                     "reason          \(gate.reason)",
                     "target (k8s)    \(gate.target ?? "-")",
                     "control plane   \(gate.controlPlaneVersions.isEmpty ? "-" : gate.controlPlaneVersions.joined(separator: ", "))",
+                    "prepare image   \(gate.prepareImage ?? "-") (selects \(gate.selectorLabel))",
                     "",
                     "The agent plan's prepare step passes when the server plan applies nowhere and every control-plane kubelet reports the target (sort -u, + as -)."]
         }
@@ -94,7 +98,7 @@ enum PlanRows {
     }
 
     static func selectorText(_ selector: KLabelSelector?) -> String {
-        guard let selector else { return "(all nodes)" }
+        guard let selector else { return "(none: SUC selects no node)" }
         var parts = (selector.matchLabels ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         parts += (selector.matchExpressions ?? []).map { "\($0.key) \($0.operator)\($0.values.map { " [\($0.joined(separator: ","))]" } ?? "")" }
         return parts.isEmpty ? "(all nodes)" : parts.joined(separator: ", ")

@@ -127,6 +127,10 @@ public final class Emulator: @unchecked Sendable {
     public func outage(seconds: Double, listener: String? = "https") throws {
         try call("POST", "/_emulator/outage?seconds=\(seconds)" + (listener.map { "&listener=\($0)" } ?? ""))
     }
+    /// Saves the objects and resourceVersion, as `rke2 etcd-snapshot save` would.
+    public func etcdSnapshot() throws { try call("POST", "/_emulator/etcd-snapshot") }
+    /// Restores the last `etcdSnapshot()`: resourceVersions go backwards and open watches are cut.
+    public func etcdRestore() throws { try call("POST", "/_emulator/etcd-restore") }
     public func clearRequests() throws { try call("DELETE", "/_emulator/requests") }
 
     /// Requests upgrade-tui sent to the API (admin calls and the tests' own curl excluded).

@@ -58,9 +58,10 @@ public enum FakeRKE2 {
     }
 
     /// Starts `binary role --data-dir dataDir extra...` and waits until it is running.
-    public static func start(binary: String, role: String = "server", dataDir: String, extra: [String] = []) throws -> Running {
+    public static func start(binary: String, role: String = "server", dataDir: String, extra: [String] = [],
+                             environment: [String: String] = [:]) throws -> Running {
         let ready = NSTemporaryDirectory() + "fake-rke2-ready-\(UUID().uuidString)"
-        var env = ProcessInfo.processInfo.environment
+        var env = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         env["FAKE_RKE2_READY_FILE"] = ready
         let pid = try Shell.spawn(binary, [role, "--data-dir", dataDir] + extra, environment: env)
         let deadline = Date().addingTimeInterval(10)

@@ -6,7 +6,11 @@ discovery (/api, /apis, /version, an empty /openapi/v2), typed LISTs with kind/a
 resourceVersion and paging (limit/continue, a consistent snapshot per list, 410 for an expired
 continue token), GET/POST/PUT/PATCH (merge, JSON, strategic for built-in kinds)/DELETE, the status
 subresource, CRD registration, and WATCH (watch=true|1) that resumes from a resourceVersion, answers
-410 Gone for compacted ones, sends bookmarks, and filters by label and field selectors.
+410 Gone for compacted ones, sends bookmarks, and filters by label and field selectors. A watch from a
+resourceVersion the store has not reached waits (3 s) and then answers 504 with the cause
+ResourceVersionTooLarge, as kube-apiserver's watch cache does (`NewTooLargeResourceVersionError`);
+/_emulator/etcd-snapshot and /_emulator/etcd-restore make resourceVersions go backwards as an etcd
+snapshot restore does.
 
 Fault injection and inspection live under /_emulator/ (see AdminMixin). Listeners: plain HTTP and/or
 HTTPS that requires a client certificate signed by --client-ca.
@@ -866,6 +870,15 @@ class Handler(BaseHTTPRequestHandler):
                     since_rv = int(since)
                 except ValueError:
                     raise APIError(400, "BadRequest", f"invalid resource version {since!r}")
+                # kube-apiserver (cacher waitUntilFreshAndBlock): a resourceVersion the cache has not
+                # reached is waited for ~3 s, then refused with 504 / ResourceVersionTooLarge.
+                wait_until = time.time() + self.app.too_large_wait
+                while since_rv > store.rv and time.time() < wait_until:
+                    store.lock.wait(timeout=max(0.0, min(0.2, wait_until - time.time())))
+                if since_rv > store.rv:
+                    raise APIError(504, "Timeout", f"Timeout: Too large resource version: {since_rv}, current: {store.rv}",
+                                   {"causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}],
+                                    "retryAfterSeconds": 1})
                 if since_rv < store.oldest_valid_rv - 1:
                     expired = True
                 else:
@@ -974,6 +987,22 @@ class Handler(BaseHTTPRequestHandler):
                 app.store.oldest_valid_rv = app.store.rv + 1
                 app.store.history.clear()
             return self.send_json(200, {"ok": True, "resourceVersion": app.store.rv})
+        if action == "etcd-snapshot" and method == "POST":
+            with app.store.lock:
+                app.etcd_snapshot = (copy.deepcopy(app.store.objects), app.store.rv)
+            return self.send_json(200, {"ok": True, "resourceVersion": app.store.rv})
+        if action == "etcd-restore" and method == "POST":
+            # As restoring an etcd snapshot: the objects and the resourceVersion go back to the snapshot's,
+            # the watch history is gone, and every open watch is cut (the API server restarts).
+            with app.store.lock:
+                objects, rv = app.etcd_snapshot
+                app.store.objects = copy.deepcopy(objects)
+                app.store.rv = rv
+                app.store.history.clear()
+                app.store.oldest_valid_rv = rv
+                app.store.generation += 1
+                app.store.lock.notify_all()
+            return self.send_json(200, {"ok": True, "resourceVersion": rv})
         if action == "outage" and method == "POST":
             seconds = float(query.get("seconds", 3))
             with app.faults.lock:
@@ -997,6 +1026,8 @@ class Handler(BaseHTTPRequestHandler):
 class App:
     def __init__(self, args):
         self.store = Store(history_limit=args.history_limit)
+        self.too_large_wait = args.too_large_wait
+        self.etcd_snapshot = ({}, 0)
         self.faults = Faults()
         self.token = args.token
         self.verbose = args.verbose
@@ -1149,6 +1180,8 @@ def main():
     parser.add_argument("--bookmark-interval", type=float, default=2.0)
     parser.add_argument("--watch-timeout", type=float, default=1800.0)
     parser.add_argument("--history-limit", type=int, default=5000)
+    parser.add_argument("--too-large-wait", type=float, default=3.0,
+                        help="seconds a watch from a future resourceVersion waits before 504 ResourceVersionTooLarge")
     parser.add_argument("--kube-version", default="v1.31.6+rke2r1")
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--parent-pid", type=int, help="exit when this process is gone (tests that crash leave no emulator behind)")

@@ -1,0 +1,52 @@
+import Foundation
+import Yams
+
+/// The chart version a manifest file names, read from the file itself so that it is known while the API
+/// is away: its HelmChart's `helm.cattle.io/chart-url` annotation (RKE2's packaged charts,
+/// `charts/build-chart.sh`), else `spec.version` (RKE2-FACTS §3.1, §6). Remembered by sha256: the
+/// dashboard rescans every few seconds and packaged files carry the chart as megabytes of base64.
+public enum ChartVersionOnDisk {
+    private static let cache = Cache()
+
+    final class Cache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var versions: [String: String?] = [:]
+        func get(_ key: String) -> String?? { lock.withLock { versions[key] } }
+        func set(_ key: String, _ value: String?) {
+            lock.withLock {
+                if versions.count > 1000 { versions.removeAll() }
+                versions[key] = value
+            }
+        }
+    }
+
+    /// Files larger than this are not parsed (the packaged ones are well under it).
+    static let maxSize = 32 << 20
+
+    public static func version(of path: String, sha256: String) -> String? {
+        if let known = cache.get(sha256) { return known }
+        let version = (try? read(path)).flatMap { $0 }
+        cache.set(sha256, version)
+        return version
+    }
+
+    static func read(_ path: String) throws -> String? {
+        guard let data = try POSIX.readFileIfPresent(path), data.count <= maxSize,
+              let text = String(data: data, encoding: .utf8), text.contains("HelmChart") else { return nil }
+        return version(inManifest: text)
+    }
+
+    /// The first HelmChart of a (multi-document) YAML or JSON manifest that names a version.
+    public static func version(inManifest text: String) -> String? {
+        guard let documents = try? Yams.load_all(yaml: text) else { return nil }
+        for document in documents {
+            guard let object = document as? [String: Any], object["kind"] as? String == "HelmChart",
+                  JSONSerialization.isValidJSONObject(object),
+                  let data = try? JSONSerialization.data(withJSONObject: object),
+                  let chart = try? JSONDecoder().decode(KHelmChart.self, from: data),
+                  let version = ManifestDerivation.chartVersion(chart) else { continue }
+            return version
+        }
+        return nil
+    }
+}
