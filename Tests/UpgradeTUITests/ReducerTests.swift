@@ -174,6 +174,18 @@ final class ReducerTests: XCTestCase {
         XCTAssertNil(h.state.overlay)
     }
 
+    func testTheUnskipConfirmationNamesServersThatStillApplyTheManifest() {
+        var manifests = SnapshotFixtures.standardManifests()
+        let index = manifests.firstIndex { $0.file.file == "rke2-snapshot-controller.yaml" }!
+        let taken = Date(timeIntervalSince1970: 1_800_000_000)
+        manifests[index].appliedElsewhere = [AddonApply(node: "server-2", at: taken.addingTimeInterval(-180), reason: "AppliedManifest", message: nil)]
+        var h = Harness(snapshot: SnapshotFixtures.midUpgrade(manifests: manifests))
+        h.press(.tab, .char("G"))
+        h.press(.char(" "))
+        guard case let .confirm(confirmation) = h.state.overlay else { return XCTFail("no confirmation") }
+        XCTAssertTrue(confirmation.lines.contains("server-2 applied rke2-snapshot-controller 3 min ago: it has no .skip there"), "\(confirmation.lines)")
+    }
+
     func testUnskipDisabledAndIgnoredRows() {
         var h = Harness()
         h.press(.tab, .char("G"))

@@ -197,6 +197,10 @@ enum Reducer {
         case .disabled:
             state.message = Message(text: "\(base) is disabled by \(file.disabledBy?.source ?? "the config"): the config controls it, not .skip", severity: .warn)
             return []
+        case .ignored where file.skipMarker == nil && manifest.notDeployedHere:
+            state.message = Message(text: "this server runs no deploy controller (disable-apiserver): \(base) is never applied from here, skip it on the servers that apply it",
+                                    severity: .info)
+            return []
         case .ignored where file.skipMarker == nil:
             state.message = Message(text: "\(base) is never deployed (dotfile or not YAML/JSON): nothing to skip", severity: .info)
             return []
@@ -213,17 +217,20 @@ enum Reducer {
             reminder = ["Every control-plane node needs the same marker, or another server applies the file:",
                         "  " + others.joined(separator: ", ")]
         }
+        // What the deploy controllers' events say other servers still do with this file.
+        let elsewhere = manifest.elsewhereWarnings(now: snapshot.takenAt)
+        let drift = elsewhere.isEmpty ? [] : [""] + elsewhere
         if file.skipMarker != nil {
             state.overlay = .confirm(Confirmation(
                 title: "Unskip \(base)?",
                 lines: ["Removes \(file.skipMarker!). rke2 applies \(base) again at its next scan",
-                        "(within about 15 s on a running server)."] + [""] + reminder,
+                        "(within about 15 s on a running server)."] + [""] + reminder + drift,
                 effect: .unskip(file: file.file)))
         } else {
             state.overlay = .confirm(Confirmation(
                 title: "Skip \(base)?",
                 lines: ["Creates \(file.file).skip beside it. rke2 stops applying \(base) on this node;",
-                        "the file stays, and what it deployed is not removed. An upgrade will not update it."] + [""] + reminder,
+                        "the file stays, and what it deployed is not removed. An upgrade will not update it."] + [""] + reminder + drift,
                 effect: .skip(file: file.file)))
         }
         return []
