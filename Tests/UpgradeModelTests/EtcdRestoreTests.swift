@@ -6,26 +6,6 @@ import XCTest
 /// reached is refused with 504 ResourceVersionTooLarge (kube-apiserver's watch cache). The reflector must
 /// relist, as client-go's does, and say the cluster is not current while it does.
 final class EtcdRestoreTests: XCTestCase {
-    actor Recorder {
-        var names: [String] = []
-        var replaces = 0
-        var health: [ResourceHealth] = []
-
-        func record(_ update: ReflectorUpdate<KNode>) {
-            switch update {
-            case let .replace(items):
-                replaces += 1
-                names = items.map(\.metadata.name).sorted()
-            case let .upsert(node):
-                if !names.contains(node.metadata.name) { names.append(node.metadata.name); names.sort() }
-            case let .delete(node):
-                names.removeAll { $0 == node.metadata.name }
-            case let .health(state):
-                health.append(state)
-            }
-        }
-    }
-
     func wait(timeout: TimeInterval, _ what: String, _ condition: @escaping () async -> Bool) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
@@ -35,18 +15,10 @@ final class EtcdRestoreTests: XCTestCase {
         XCTFail("\(what): not within \(timeout) s")
     }
 
-    func start(_ emulator: Emulator) throws -> (Recorder, Task<Void, Never>, KubeClient) {
-        let client = try KubeClient(access: Kubeconfig.load(path: emulator.writeMTLSKubeconfig()))
-        let recorder = Recorder()
-        var reflector = Reflector<KNode>(client: client, resource: .nodes)
-        reflector.maxBackoff = 0.5
-        let task = Task { await reflector.run { await recorder.record($0) } }
-        return (recorder, task, client)
-    }
 
     func testAnEtcdRestoreRelistsInsteadOfWatchingFromTheFutureForever() async throws {
         let emulator = try Emulator(seed: ClusterScenario.any(ClusterScenario.midUpgrade()))
-        let (recorder, task, client) = try start(emulator)
+        let (recorder, task, client) = try NodeRecorder.start(emulator)
         defer { task.cancel() }
         try await wait(timeout: 10, "first list") { await recorder.names.count == 5 }
         try emulator.etcdSnapshot()
@@ -71,7 +43,7 @@ final class EtcdRestoreTests: XCTestCase {
     func testAWatchThatKeepsFailingAfterAReconnectRelists() async throws {
         let emulator = try Emulator(seed: ClusterScenario.any(ClusterScenario.midUpgrade()))
         try emulator.fault("status=500&count=2&watch=true")
-        let (recorder, task, client) = try start(emulator)
+        let (recorder, task, client) = try NodeRecorder.start(emulator)
         defer { task.cancel() }
         try await wait(timeout: 10, "a relist after the second failed watch") { await recorder.replaces >= 2 }
         task.cancel()

@@ -130,32 +130,6 @@ final class KubeClientTests: XCTestCase {
     // MARK: list + watch
 
     /// Collects reflector updates for nodes.
-    actor Recorder {
-        var names: [String] = []
-        var events: [String] = []
-        var health: [ResourceHealth] = []
-        var replaces = 0
-
-        func record(_ update: ReflectorUpdate<KNode>) {
-            switch update {
-            case let .replace(items):
-                replaces += 1
-                names = items.map(\.metadata.name).sorted()
-                events.append("replace:\(items.count)")
-            case let .upsert(node):
-                if !names.contains(node.metadata.name) { names.append(node.metadata.name); names.sort() }
-                events.append("upsert:\(node.metadata.name):\(node.metadata.label("step") ?? "")")
-            case let .delete(node):
-                names.removeAll { $0 == node.metadata.name }
-                events.append("delete:\(node.metadata.name)")
-            case let .health(state):
-                health.append(state)
-            }
-        }
-
-        func upserts() -> [String] { events.filter { $0.hasPrefix("upsert:") } }
-    }
-
     func wait(timeout: TimeInterval = 10, _ condition: @escaping () async -> Bool) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
@@ -165,22 +139,13 @@ final class KubeClientTests: XCTestCase {
         XCTFail("condition not met within \(timeout) s")
     }
 
-    func startReflector(_ emulator: Emulator) throws -> (Recorder, Task<Void, Never>, KubeClient) {
-        let client = try KubeClient(access: Kubeconfig.load(path: emulator.writeMTLSKubeconfig()))
-        let recorder = Recorder()
-        var reflector = Reflector<KNode>(client: client, resource: .nodes)
-        reflector.maxBackoff = 0.5
-        let task = Task { await reflector.run { await recorder.record($0) } }
-        return (recorder, task, client)
-    }
-
     func label(_ emulator: Emulator, _ node: String, _ step: Int) throws {
         try emulator.patch("/api/v1/nodes/\(node)", ["metadata": ["labels": ["step": "\(step)"]]])
     }
 
     func testWatchResumesAcrossADroppedStreamWithoutLossOrDuplicates() async throws {
         let emulator = try seeded()
-        let (recorder, task, client) = try startReflector(emulator)
+        let (recorder, task, client) = try NodeRecorder.start(emulator)
         defer { task.cancel() }
         try await wait { await recorder.names.count == 5 }
         try await wait { await (try? emulator.call("GET", "/_emulator/watches") as? [String: Any])?["watches"] as? Int == 1 }
@@ -205,7 +170,7 @@ final class KubeClientTests: XCTestCase {
 
     func testGoneRelists() async throws {
         let emulator = try seeded()
-        let (recorder, task, client) = try startReflector(emulator)
+        let (recorder, task, client) = try NodeRecorder.start(emulator)
         defer { task.cancel() }
         try await wait { await recorder.names.count == 5 }
         try await wait { await (try? emulator.call("GET", "/_emulator/watches") as? [String: Any])?["watches"] as? Int == 1 }
@@ -226,7 +191,7 @@ final class KubeClientTests: XCTestCase {
     func testHTTP410OnTheWatchRequestRelists() async throws {
         let emulator = try seeded()
         try emulator.fault("status=410&count=1&watch=true")
-        let (recorder, task, client) = try startReflector(emulator)
+        let (recorder, task, client) = try NodeRecorder.start(emulator)
         defer { task.cancel() }
         try await wait { await recorder.replaces == 2 }
         task.cancel()
@@ -236,7 +201,7 @@ final class KubeClientTests: XCTestCase {
     func testServerErrorsBackOffAndRecover() async throws {
         let emulator = try seeded()
         try emulator.fault("status=500&count=3&watch=false")
-        let (recorder, task, client) = try startReflector(emulator)
+        let (recorder, task, client) = try NodeRecorder.start(emulator)
         defer { task.cancel() }
         try await wait { await recorder.names.count == 5 }
         let health = await recorder.health
@@ -248,7 +213,7 @@ final class KubeClientTests: XCTestCase {
 
     func testAPIDownThenUpReconnects() async throws {
         let emulator = try seeded()
-        let (recorder, task, client) = try startReflector(emulator)
+        let (recorder, task, client) = try NodeRecorder.start(emulator)
         defer { task.cancel() }
         try await wait { await recorder.names.count == 5 }
         try await wait { await (try? emulator.call("GET", "/_emulator/watches") as? [String: Any])?["watches"] as? Int == 1 }
