@@ -71,16 +71,6 @@ enum Staging {
             rmdir(path)
         }
     }
-
-    /// A small file that must be a regular file (a checksum list): never blocks on a FIFO.
-    static func readSmallRegularFile(_ path: String, limit: Int = 1 << 20) throws -> Data {
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { throw UpgradeError.input("cannot read \(path): \(POSIX.errorText())") }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, POSIX.isRegular(st) else { throw UpgradeError.input("\(path) is not a regular file") }
-        return try POSIX.readAll(fd: fd, path: path, limit: limit)
-    }
 }
 
 /// Runs a swap candidate's `--version` without trusting it (SECURITY.md "Swap"): in its own session

@@ -96,7 +96,8 @@ public struct SwapOperation: Sendable {
         }
         let data: Data
         do {
-            data = try Staging.readSmallRegularFile(file)
+            guard let read = try POSIX.readFileIfPresent(file, limit: 1 << 20) else { throw UpgradeError.input("cannot read \(file): it does not exist") }
+            data = read
         } catch {
             return PreflightCheck("checksum", .fail, (error as? UpgradeError)?.message ?? "cannot read \(file)")
         }
