@@ -204,9 +204,10 @@ final class KubeClientTests: XCTestCase {
         let (recorder, task, client) = try NodeRecorder.start(emulator)
         defer { task.cancel() }
         try await wait { await recorder.names.count == 5 }
+        // The list is delivered before its health report: wait for the report rather than race it.
+        try await wait { await recorder.health.last == .ok }
         let health = await recorder.health
         XCTAssertEqual(health.filter { if case .unreachable = $0 { return true } else { return false } }.count, 3)
-        XCTAssertEqual(health.last, .ok)
         task.cancel()
         await client.shutdown()
     }
