@@ -5,6 +5,7 @@
 #define _XOPEN_SOURCE_EXTENDED 1
 #define NCURSES_WIDECHAR 1
 
+#include <errno.h>
 #include <locale.h>
 #include <langinfo.h>
 #include <signal.h>
@@ -34,7 +35,29 @@ static inline volatile sig_atomic_t *ut_terminate_flag(void) { static volatile s
 static inline int *ut_curses_active_flag(void) { static int active = 0; return &active; }
 static inline struct sigaction *ut_previous_actions(void) { static struct sigaction previous[32]; return previous; }
 
-static void ut_on_terminate(int sig) { *ut_terminate_flag() = sig; }
+/* The UI thread sleeps in poll() on the terminal and a wake-up pipe; signals that matter to it
+   (termination, SIGWINCH) write a byte there, whichever thread the kernel delivered them to. */
+static inline int *ut_wake_fd(void) { static int fd = -1; return &fd; }
+static inline struct sigaction *ut_previous_winch(void) { static struct sigaction previous; return &previous; }
+
+static void ut_wake(void) {
+    int saved = errno;
+    if (*ut_wake_fd() >= 0) { ssize_t ignored = write(*ut_wake_fd(), "s", 1); (void)ignored; }
+    errno = saved;
+}
+
+static void ut_on_terminate(int sig) { *ut_terminate_flag() = sig; ut_wake(); }
+
+/* ncurses' own SIGWINCH handler (it makes the next read return KEY_RESIZE) runs first. */
+static void ut_on_winch(int sig, siginfo_t *info, void *context) {
+    struct sigaction *previous = ut_previous_winch();
+    if (previous->sa_flags & SA_SIGINFO) {
+        if (previous->sa_sigaction) previous->sa_sigaction(sig, info, context);
+    } else if (previous->sa_handler != SIG_DFL && previous->sa_handler != SIG_IGN) {
+        previous->sa_handler(sig);
+    }
+    ut_wake();
+}
 
 static void ut_on_crash(int sig) {
     if (*ut_curses_active_flag()) {
@@ -45,7 +68,14 @@ static void ut_on_crash(int sig) {
     raise(sig);
 }
 
-static inline void ut_install_signal_handlers(void) {
+static inline void ut_install_signal_handlers(int wake_fd) {
+    *ut_wake_fd() = wake_fd;
+    struct sigaction winch;
+    memset(&winch, 0, sizeof winch);
+    winch.sa_sigaction = ut_on_winch;
+    winch.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&winch.sa_mask);
+    sigaction(SIGWINCH, &winch, ut_previous_winch());
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = ut_on_terminate;
@@ -64,6 +94,9 @@ static inline void ut_install_signal_handlers(void) {
         sigaction(crashes[i], &crash, &ut_previous_actions()[crashes[i]]);
     }
 }
+
+/* Before the pipe is closed: a later signal must not write into whatever file reuses its number. */
+static inline void ut_clear_wake_fd(void) { *ut_wake_fd() = -1; }
 
 static inline int ut_terminate_requested(void) { return (int)*ut_terminate_flag(); }
 static inline void ut_set_curses_active(int active) { *ut_curses_active_flag() = active; }

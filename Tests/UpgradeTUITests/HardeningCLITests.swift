@@ -113,9 +113,17 @@ final class HardeningCLITests: XCTestCase {
         older.sequence = 4
         var newer = older
         newer.sequence = 5
-        XCTAssertTrue(DashboardApp.accepts(older, after: nil))
-        XCTAssertTrue(DashboardApp.accepts(newer, after: older))
-        XCTAssertFalse(DashboardApp.accepts(older, after: newer))
-        XCTAssertFalse(DashboardApp.accepts(newer, after: newer))
+        newer.localError = "newer"
+        var dashboard = Dashboard(state: ViewState(readOnly: false), theme: .unicodeColor, width: 80, height: 24)
+        dashboard.handle(.snapshot(older))
+        XCTAssertEqual(dashboard.snapshot?.sequence, 4, "the first snapshot is taken")
+        dashboard.handle(.snapshot(newer))
+        XCTAssertEqual(dashboard.snapshot?.sequence, 5)
+        dashboard.handle(.snapshot(older))
+        XCTAssertEqual(dashboard.snapshot?.sequence, 5, "an older one never replaces a newer")
+        var same = newer
+        same.localError = "same sequence"
+        dashboard.handle(.snapshot(same))
+        XCTAssertEqual(dashboard.snapshot?.localError, "newer", "nor one of the same sequence")
     }
 }

@@ -124,13 +124,13 @@ final class HostileOutputTests: XCTestCase {
         let manifests = [SnapshotFixtures.manifest("rke2-\(Self.evil).yaml", state: .pending)]
         var snapshot = SnapshotFixtures.midUpgrade(manifests: manifests, cache: cache)
         snapshot.localError = "config \(Self.evil)"
-        for prepare: (inout ViewState, ScreenModel) -> Void in [
+        for prepare: (inout ViewState, Screen) -> Void in [
             { _, _ in },
             { state, _ in state.focus = .plans },
-            { state, model in _ = Reducer.reduce(&state, .key(.enter), model: model, layout: ScreenLayout.compute(width: 120, height: 40, focus: state.focus, model: model)) },
-            { state, model in
+            { state, screen in _ = Reducer.reduce(&state, .key(.enter), screen: screen) },
+            { state, screen in
                 state.focus = .plans
-                _ = Reducer.reduce(&state, .key(.enter), model: model, layout: ScreenLayout.compute(width: 120, height: 40, focus: state.focus, model: model))
+                _ = Reducer.reduce(&state, .key(.enter), screen: screen)
             },
         ] {
             let grid = Self.render(snapshot, width: 120, height: 40, prepare: prepare)
@@ -144,16 +144,12 @@ final class HostileOutputTests: XCTestCase {
 
     /// As `RenderTests.render`: state normalised, then prepared, then drawn.
     static func render(_ snapshot: DashboardSnapshot, width: Int, height: Int,
-                       prepare: (inout ViewState, ScreenModel) -> Void = { _, _ in }) -> Grid {
-        var state = ViewState(readOnly: false)
-        var model = ScreenModel.make(snapshot, state, theme: .unicodeColor)
-        var layout = ScreenLayout.compute(width: width, height: height, focus: state.focus, model: model)
-        Reducer.normalize(&state, model: model, layout: layout)
-        prepare(&state, model)
-        model = ScreenModel.make(snapshot, state, theme: .unicodeColor)
-        layout = ScreenLayout.compute(width: width, height: height, focus: state.focus, model: model)
-        Reducer.normalize(&state, model: model, layout: layout)
-        return ScreenRenderer.render(state, model, width: width, height: height, now: snapshot.takenAt)
+                       prepare: (inout ViewState, Screen) -> Void = { _, _ in }) -> Grid {
+        var dashboard = Dashboard(state: ViewState(readOnly: false), theme: .unicodeColor, width: width, height: height, snapshot: snapshot,
+                                  now: snapshot.takenAt)
+        let screen = dashboard.screen
+        dashboard.modify { prepare(&$0, screen) }
+        return dashboard.render()
     }
 
     func testSanitiserEscapesVisiblyAndKeepsLayoutInBlocks() {

@@ -4,38 +4,57 @@ import XCTest
 @testable import UpgradeTUI
 
 final class ReducerTests: XCTestCase {
+    /// A `Dashboard` driven by events as the run loop drives it.
     struct Harness {
-        var state: ViewState
-        var snapshot: DashboardSnapshot
-        var width = 80, height = 24
+        var dashboard: Dashboard
 
         init(readOnly: Bool = false, readOnlyReason: String? = nil, snapshot: DashboardSnapshot = SnapshotFixtures.midUpgrade()) {
-            state = ViewState(readOnly: readOnly, readOnlyReason: readOnlyReason)
-            self.snapshot = snapshot
-            normalize()
+            dashboard = Dashboard(state: ViewState(readOnly: readOnly, readOnlyReason: readOnlyReason), theme: .unicodeColor,
+                                  width: 80, height: 24, snapshot: snapshot, now: snapshot.takenAt)
         }
 
-        var model: ScreenModel { ScreenModel.make(snapshot, state, theme: .unicodeColor) }
-        var layout: ScreenLayout { ScreenLayout.compute(width: width, height: height, focus: state.focus, model: model) }
-
-        mutating func normalize() {
-            let model = self.model
-            Reducer.normalize(&state, model: model, layout: ScreenLayout.compute(width: width, height: height, focus: state.focus, model: model))
+        /// Set directly (as a test's precondition), then the screen is recomputed.
+        var state: ViewState {
+            get { dashboard.state }
+            set { dashboard.modify { $0 = newValue } }
         }
+
+        /// A newer snapshot arrives from the store.
+        var snapshot: DashboardSnapshot {
+            get { dashboard.snapshot! }
+            set {
+                var next = newValue
+                next.sequence = dashboard.snapshot.map { $0.sequence + 1 } ?? 1
+                dashboard.handle(.snapshot(next))
+            }
+        }
+
+        var width: Int {
+            get { dashboard.width }
+            set { dashboard.handle(.resize(width: newValue, height: dashboard.height)) }
+        }
+
+        var height: Int {
+            get { dashboard.height }
+            set { dashboard.handle(.resize(width: dashboard.width, height: newValue)) }
+        }
+
+        var model: ScreenModel { dashboard.screen.model }
+        var layout: ScreenLayout { dashboard.screen.layout }
 
         @discardableResult
         mutating func press(_ keys: Key...) -> [Effect] {
-            var effects: [Effect] = []
-            for key in keys {
-                let model = self.model
-                effects += Reducer.reduce(&state, .key(key), model: model, layout: layout)
-            }
-            return effects
+            keys.flatMap { dashboard.handle(.key($0)) }
         }
+
+        @discardableResult
+        mutating func send(_ event: Event) -> [Effect] { dashboard.handle(event) }
 
         mutating func type(_ text: String) {
             for character in text { press(.char(character)) }
         }
+
+        func render() -> Grid { dashboard.render() }
 
         var selected: String? { state[state.focus].selectedID }
     }
@@ -57,10 +76,20 @@ final class ReducerTests: XCTestCase {
         for (key, pane, action) in cases {
             XCTAssertEqual(Keymap.action(for: key, focus: pane, in: table), action, "\(key) in \(pane)")
         }
-        // No key is bound twice in the same scope.
+        // No key is bound twice in the same scope: a pane, or a dialog.
         for pane in PaneID.allCases {
-            let keys = table.filter { $0.pane == nil || $0.pane == pane }.flatMap(\.keys)
+            let keys = table.filter { $0.context == .panes && ($0.pane == nil || $0.pane == pane) }.flatMap(\.keys)
             XCTAssertEqual(keys.count, Set(keys).count, "duplicate key in \(pane)")
+        }
+        for context in KeyContext.allCases where context != .panes {
+            let keys = table.filter { $0.context == context }.flatMap(\.keys)
+            XCTAssertFalse(keys.isEmpty, "\(context) has bindings")
+            XCTAssertEqual(keys.count, Set(keys).count, "duplicate key in \(context)")
+        }
+        // In dialogs that take text, no printable key is bound but the typed-confirmation's none: letters are text.
+        for context in KeyContext.allCases where context.takesText {
+            XCTAssertFalse(table.contains { $0.context == context && $0.keys.contains { if case .char = $0 { return true } else { return false } } },
+                           "\(context) binds a printable key")
         }
     }
 
@@ -105,7 +134,6 @@ final class ReducerTests: XCTestCase {
         XCTAssertEqual(h.selected, "server-2")
         // A new node appears before it: the selection stays on server-2.
         h.snapshot = SnapshotFixtures.midUpgrade(cache: SnapshotFixtures.midUpgradeCache(extraNodes: [ObjectFactory.node("agent-0", version: "v1.31.6+rke2r1", server: false)]))
-        h.normalize()
         XCTAssertEqual(h.selected, "server-2")
         XCTAssertEqual(h.state[.nodes].selected, 4)
     }
@@ -203,8 +231,7 @@ final class ReducerTests: XCTestCase {
 
     func testOperationResultReachesTheMessageLine() {
         var h = Harness()
-        let model = h.model
-        _ = Reducer.reduce(&h.state, .operationFinished(Message(text: "skipped x", severity: .ok)), model: model, layout: h.layout)
+        h.send(.operationFinished(Message(text: "skipped x", severity: .ok)))
         XCTAssertEqual(h.state.message, Message(text: "skipped x", severity: .ok))
     }
 
@@ -215,7 +242,7 @@ final class ReducerTests: XCTestCase {
         XCTAssertEqual(h.selected, long.metadata.name)
         h.press(.char("l"), .char("l"))
         XCTAssertEqual(h.state[.nodes].nameOffset, 8)
-        let grid = ScreenRenderer.render(h.state, h.model, width: 80, height: 24)
+        let grid = h.render()
         XCTAssertTrue(grid.text.contains("xxxxxxxx"), "the selected name shows its middle")
         XCTAssertTrue(grid.text.contains(" server-3 "), "other rows are not scrolled")
         h.press(.char("h"), .char("h"), .char("h"))

@@ -9,21 +9,17 @@ final class RenderTests: XCTestCase {
     static let snapshotsDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("__Snapshots__").path
 
     func render(_ snapshot: DashboardSnapshot?, width: Int, height: Int, theme: Theme = .unicodeColor,
-                readOnly: Bool = false, prepare: (inout ViewState, ScreenModel) -> Void = { _, _ in }) -> Grid {
+                readOnly: Bool = false, prepare: (inout ViewState, Screen) -> Void = { _, _ in }) -> Grid {
         Self.render(snapshot, width: width, height: height, theme: theme, readOnly: readOnly, prepare: prepare)
     }
 
     static func render(_ snapshot: DashboardSnapshot?, width: Int, height: Int, theme: Theme = .unicodeColor,
-                       readOnly: Bool = false, prepare: (inout ViewState, ScreenModel) -> Void = { _, _ in }) -> Grid {
-        var state = ViewState(readOnly: readOnly)
-        var model = ScreenModel.make(snapshot, state, theme: theme)
-        var layout = ScreenLayout.compute(width: width, height: height, focus: state.focus, model: model)
-        Reducer.normalize(&state, model: model, layout: layout)
-        prepare(&state, model)
-        model = ScreenModel.make(snapshot, state, theme: theme)
-        layout = ScreenLayout.compute(width: width, height: height, focus: state.focus, model: model)
-        Reducer.normalize(&state, model: model, layout: layout)
-        return ScreenRenderer.render(state, model, width: width, height: height, now: snapshot?.takenAt ?? Date(timeIntervalSince1970: 0))
+                       readOnly: Bool = false, prepare: (inout ViewState, Screen) -> Void = { _, _ in }) -> Grid {
+        var dashboard = Dashboard(state: ViewState(readOnly: readOnly), theme: theme, width: width, height: height, snapshot: snapshot,
+                                  now: snapshot?.takenAt ?? Date(timeIntervalSince1970: 0))
+        let screen = dashboard.screen
+        dashboard.modify { prepare(&$0, screen) }
+        return dashboard.render()
     }
 
     func assertSnapshot(_ grid: Grid, named name: String, file: StaticString = #filePath, line: UInt = #line) throws {
@@ -130,18 +126,18 @@ final class RenderTests: XCTestCase {
         try assertSnapshot(help, named: "help-80x24")
         let readOnlyHelp = render(snapshot, width: 80, height: 40, readOnly: true) { state, _ in state.overlay = .help(scroll: 0) }
         XCTAssertFalse(readOnlyHelp.text.contains("skip /"), "the read-only help lists no mutating key")
-        let confirm = render(snapshot, width: 80, height: 24) { state, model in
+        let confirm = render(snapshot, width: 80, height: 24) { state, screen in
             state.focus = .manifests
             state[.manifests].selectedID = "rke2-canal.yaml"
-            Reducer.normalize(&state, model: model, layout: ScreenLayout.compute(width: 80, height: 24, focus: .manifests, model: model))
-            _ = Reducer.apply(&state, .toggleSkip, model: model, layout: ScreenLayout.compute(width: 80, height: 24, focus: .manifests, model: model))
+            Reducer.normalize(&state, screen: screen)
+            _ = Reducer.apply(&state, .toggleSkip, screen: screen)
         }
         try assertSnapshot(confirm, named: "confirm-skip-80x24")
         XCTAssertTrue(confirm.text.contains("server-2, server-3"), "the other control-plane nodes are named")
-        let details = render(snapshot, width: 80, height: 24) { state, model in
+        let details = render(snapshot, width: 80, height: 24) { state, screen in
             state[.nodes].selectedID = "server-2"
-            Reducer.normalize(&state, model: model, layout: ScreenLayout.compute(width: 80, height: 24, focus: .nodes, model: model))
-            _ = Reducer.apply(&state, .details, model: model, layout: ScreenLayout.compute(width: 80, height: 24, focus: .nodes, model: model))
+            Reducer.normalize(&state, screen: screen)
+            _ = Reducer.apply(&state, .details, screen: screen)
         }
         try assertSnapshot(details, named: "node-details-80x24")
         XCTAssertTrue(details.text.contains("plan.upgrade.cattle.io") || details.text.contains("node-role.kubernetes.io/control-plane"))

@@ -19,7 +19,7 @@ final class WorkflowReducerTests: XCTestCase {
         let prepared = PlanOperation.Prepared(target: .version(RKE2Version("v1.32.2+rke2r1")!), resolved: RKE2Version("v1.32.2+rke2r1"),
                                               plans: [], existing: [], checks: [], cluster: h.model.snapshot!.cluster)
         let review = Review(kind: .plan(prepared), title: "Plan v1.32.2+rke2r1", lines: ["checks"], scroll: 0, typeToConfirm: "v1.32.2+rke2r1", typed: "", blocked: false)
-        _ = Reducer.reduce(&h.state, .reviewReady(review), model: h.model, layout: h.layout)
+        h.send(.reviewReady(review))
         XCTAssertEqual(h.press(.enter), [], "not typed yet")
         XCTAssertEqual(h.state.message?.text, "type v1.32.2+rke2r1 exactly to confirm")
         h.type("v1.32.2+rke2r")
@@ -33,12 +33,12 @@ final class WorkflowReducerTests: XCTestCase {
         let prepared = SwapPreparation(source: "/tmp/rke2", staged: "/usr/local/bin/.upgrade-tui-staging.1.abc/rke2", target: "/usr/local/bin/rke2",
                                        newVersion: nil, newSha: "abc", currentVersion: nil, currentSha: nil, checks: [])
         let review = Review(kind: .swap(prepared), title: "Swap", lines: [], scroll: 0, typeToConfirm: nil, typed: "", blocked: true)
-        _ = Reducer.reduce(&h.state, .reviewReady(review), model: h.model, layout: h.layout)
+        h.send(.reviewReady(review))
         XCTAssertEqual(h.press(.char("y")), [])
         XCTAssertTrue(h.state.message?.text.contains("--force REASON") == true)
         var ok = review
         ok.blocked = false
-        _ = Reducer.reduce(&h.state, .reviewReady(ok), model: h.model, layout: h.layout)
+        h.send(.reviewReady(ok))
         XCTAssertEqual(h.press(.char("y")), [.swap(prepared)], "the reviewed bytes (sha256) are what is installed")
     }
 
@@ -51,14 +51,14 @@ final class WorkflowReducerTests: XCTestCase {
         XCTAssertEqual(h.press(.tab), [.completePath("/")])
         h.type("/opt/rk")
         XCTAssertEqual(h.press(.tab), [.completePath("/opt/rk")])
-        _ = Reducer.reduce(&h.state, .completion(.init(text: "/opt/rke2/", candidates: [])), model: h.model, layout: h.layout)
+        h.send(.completion(.init(text: "/opt/rke2/", candidates: [])))
         h.type("rke2.linux-amd64")
         XCTAssertEqual(h.press(.enter), [.prepareSwap(path: "/opt/rke2/rke2.linux-amd64")])
         // A bad path keeps the dialog open, with the reason inside it.
-        _ = Reducer.reduce(&h.state, .inputRejected("/opt/rke2/rke2.linux-amd64 does not exist"), model: h.model, layout: h.layout)
+        h.send(.inputRejected("/opt/rke2/rke2.linux-amd64 does not exist"))
         guard case let .input(rejected) = h.state.overlay else { return XCTFail("the dialog closed") }
         XCTAssertEqual(rejected.error, "/opt/rke2/rke2.linux-amd64 does not exist")
-        let screen = ScreenRenderer.render(h.state, h.model, width: 80, height: 24).text
+        let screen = h.render().text
         XCTAssertTrue(screen.contains("does not exist"), screen)
         XCTAssertFalse(screen.contains("--binary"), "the dialog's words, not a CLI flag's")
     }
@@ -74,12 +74,12 @@ final class WorkflowReducerTests: XCTestCase {
         let backup = BinaryInstaller.Backup(path: "/b/rke2-x", name: "rke2-x", version: RKE2Version("v1.31.6+rke2r1"), tag: nil)
         let prepared = RollbackPreparation(backup: backup, backupSha: "abc", installedPath: "/usr/local/bin/rke2",
                                            installedVersion: RKE2Version("v1.32.2+rke2r1"), installedSha: "def", alreadyInstalled: false, running: true)
-        _ = Reducer.reduce(&h.state, .reviewReady(ReviewText.rollback(prepared)), model: h.model, layout: h.layout)
+        h.send(.reviewReady(ReviewText.rollback(prepared)))
         guard case let .review(review) = h.state.overlay else { return XCTFail("no rollback review") }
         XCTAssertTrue(review.lines.contains("/usr/local/bin/rke2: v1.32.2+rke2r1 → v1.31.6+rke2r1"), "\(review.lines)")
         XCTAssertTrue(review.lines.contains { $0.contains("etcd snapshot") }, "a minor rollback names the snapshot before confirming")
         XCTAssertEqual(h.press(.char("y")), [.rollback(prepared)])
-        _ = Reducer.reduce(&h.state, .reviewReady(ReviewText.rollback(prepared)), model: h.model, layout: h.layout)
+        h.send(.reviewReady(ReviewText.rollback(prepared)))
         XCTAssertEqual(h.press(.escape), [])
         XCTAssertNil(h.state.overlay)
     }
@@ -95,9 +95,9 @@ final class WorkflowReducerTests: XCTestCase {
         XCTAssertNil(h.state.overlay)
         h.press(.char("q"))
         XCTAssertEqual(h.press(.char("y")), [.interruptAndQuit])
-        _ = Reducer.reduce(&h.state, .operationFinished(Message(text: "interrupted", severity: .error)), model: h.model, layout: h.layout)
+        XCTAssertEqual(h.send(.operationFinished(Message(text: "interrupted", severity: .error))), [.quit],
+                       "the operation stopped at its safe step: now it quits")
         XCTAssertFalse(h.state.mutationRunning)
-        XCTAssertEqual(h.press(.char("q")), [.quit], "idle again: q quits")
     }
 
     func testAHiddenConfirmationCannotBeAnswered() {
@@ -114,6 +114,8 @@ final class WorkflowReducerTests: XCTestCase {
         h.press(.char("n"))
         h.press(.char("r"))
         XCTAssertEqual(h.press(.char("y")).count, 1, "on screen again: answered")
+        XCTAssertTrue(h.state.mutationRunning, "the reducer knows the restart runs")
+        h.send(.operationFinished(Message(text: "restarted", severity: .ok)))
         h.press(.char("w"))
         h.width = 50
         h.height = 12
@@ -128,7 +130,7 @@ final class WorkflowReducerTests: XCTestCase {
         XCTAssertTrue(h.state.readOnly)
         XCTAssertEqual(h.press(.char("p")), [])
         XCTAssertNil(h.state.overlay)
-        let footer = ScreenRenderer.render(h.state, h.model, width: 80, height: 24).line(23)
+        let footer = h.render().line(23)
         XCTAssertTrue(footer.trimmingCharacters(in: .whitespaces).hasSuffix("read-only: not root"), footer)
         XCTAssertFalse(footer.contains("plan"), footer)
     }
@@ -143,8 +145,8 @@ final class WorkflowReducerTests: XCTestCase {
         h.press(.enter)
         XCTAssertNil(h.state.message, "no 'cancelled' after a filter")
         let long = "restart failed: no new rke2 process running /usr/local/bin/rke2 within 120 s; is a supervisor (systemd) restarting it? Check `systemctl status rke2-server`"
-        _ = Reducer.reduce(&h.state, .operationFinished(Message(text: long, severity: .error)), model: h.model, layout: h.layout)
-        let line = ScreenRenderer.render(h.state, h.model, width: 80, height: 24).line(22)
+        h.send(.operationFinished(Message(text: long, severity: .error)))
+        let line = h.render().line(22)
         XCTAssertTrue(line.contains("(m: all)"), line)
         h.press(.down)
         XCTAssertEqual(h.state.message?.text, long, "an error stays until replaced or Esc")
@@ -152,7 +154,7 @@ final class WorkflowReducerTests: XCTestCase {
         guard case let .details(title, lines, _) = h.state.overlay else { return XCTFail("no message overlay") }
         XCTAssertEqual(title, "Message")
         XCTAssertEqual(lines, [long])
-        let screen = ScreenRenderer.render(h.state, h.model, width: 80, height: 24).text
+        let screen = h.render().text
         XCTAssertTrue(screen.contains("rke2-server`") && screen.contains("120 s; is a supervisor"), "the whole message, wrapped: \(screen)")
     }
 

@@ -1,67 +1,8 @@
-/// A key press as the app sees it (the terminal adapter maps curses codes to these).
-enum Key: Hashable, Sendable {
-    case char(Character)
-    case ctrl(Character)
-    case up, down, left, right, pageUp, pageDown, home, end
-    case enter, escape, tab, backTab, backspace, delete
-    case resize
-}
-
-/// What a key asks for. Handlers never draw: the reducer turns actions into state changes and effects.
-enum Action: Equatable, Sendable {
-    case quit, repaint
-    case nextPane, previousPane
-    case up, down, pageUp, pageDown, top, bottom, scrollLeft, scrollRight
-    case filter, details, help, close, sort, showMessage
-    case toggleSkip
-    case plan, swap, restart, rollback
-}
-
-/// One line of the binding table: the single source for dispatch, the footer hints and the help screen.
-struct Binding: Sendable {
-    let keys: [Key]
-    /// How the keys are written in the footer and help.
-    let label: String
-    let action: Action
-    let help: String
-    /// Changes the node or the cluster: absent from the read-only table (`--watch`).
-    let mutating: Bool
-    /// Only in this pane; nil everywhere.
-    let pane: PaneID?
-    /// Shown in the footer (the help lists everything).
-    let footer: Bool
-    let footerText: String
-    /// When the footer is too narrow, hints with the lowest priority go first (help and quit stay).
-    let footerPriority: Int
-
-    init(_ keys: [Key], _ label: String, _ action: Action, _ help: String, mutating: Bool = false, pane: PaneID? = nil,
-         footer: Bool = false, footerText: String? = nil, footerPriority: Int = 5) {
-        self.keys = keys
-        self.label = label
-        self.action = action
-        self.help = help
-        self.mutating = mutating
-        self.pane = pane
-        self.footer = footer
-        self.footerText = footerText ?? help
-        self.footerPriority = footerPriority
-    }
-}
-
-enum PaneID: String, CaseIterable, Sendable {
-    case nodes, manifests, plans
-
-    var title: String {
-        switch self {
-        case .nodes: return "Nodes"
-        case .manifests: return "Manifests"
-        case .plans: return "Plans & Jobs"
-        }
-    }
-}
-
+/// The binding table: every key the dashboard knows, in the panes and in each dialog.
 enum Keymap {
-    static let all: [Binding] = [
+    static let all: [Binding] = panes + filter + input + review + typedReview + confirm + pager
+
+    static let panes: [Binding] = [
         Binding([.tab], "Tab", .nextPane, "next pane", footer: true, footerText: "pane", footerPriority: 9),
         Binding([.backTab], "S-Tab", .previousPane, "previous pane"),
         Binding([.up, .char("k")], "↑/k", .up, "move up"),
@@ -91,17 +32,77 @@ enum Keymap {
         Binding([.char("q"), .ctrl("c")], "q/C-c", .quit, "quit", footer: true, footerText: "quit"),
     ]
 
+    static let filter: [Binding] = [
+        Binding([.enter], "Enter", .accept, "keep the filter", context: .filter),
+        Binding([.escape], "Esc", .cancel, "restore the filter as it was", context: .filter),
+        Binding([.backspace, .delete], "Bksp", .deleteBackward, "delete a character", context: .filter),
+        Binding([.ctrl("u")], "C-u", .clearInput, "clear the filter", context: .filter),
+        Binding([.up], "↑", .up, "keep the filter and move up", context: .filter),
+        Binding([.down], "↓", .down, "keep the filter and move down", context: .filter),
+        Binding([.pageUp], "PgUp", .pageUp, "keep the filter, page up", context: .filter),
+        Binding([.pageDown], "PgDn", .pageDown, "keep the filter, page down", context: .filter),
+    ]
+
+    static let input: [Binding] = [
+        Binding([.enter], "Enter", .accept, "check the input (nothing changes before the review)", context: .input),
+        Binding([.escape], "Esc", .cancel, "close the dialog", context: .input),
+        Binding([.tab], "Tab", .complete, "complete a path, take the first suggestion", context: .input),
+        Binding([.up], "↑", .up, "previous suggestion", context: .input),
+        Binding([.down], "↓", .down, "next suggestion", context: .input),
+        Binding([.backspace, .delete], "Bksp", .deleteBackward, "delete a character", context: .input),
+        Binding([.ctrl("u")], "C-u", .clearInput, "clear the input", context: .input),
+        Binding([.ctrl("c")], "C-c", .quit, "quit", context: .input),
+    ]
+
+    static let review: [Binding] = [
+        Binding([.char("y"), .char("Y")], "y", .confirm, "do what the review shows", context: .review),
+        Binding([.char("n"), .char("N"), .char("q"), .escape], "n/q/Esc", .cancel, "cancel: nothing is changed", context: .review),
+    ] + scrolling(.review)
+
+    static let typedReview: [Binding] = [
+        Binding([.enter], "Enter", .accept, "apply, when the typed text is the target", context: .typedReview),
+        Binding([.escape], "Esc", .cancel, "cancel: nothing is changed", context: .typedReview),
+        Binding([.backspace, .delete], "Bksp", .deleteBackward, "delete a character", context: .typedReview),
+        Binding([.ctrl("u")], "C-u", .clearInput, "clear what was typed", context: .typedReview),
+    ] + scrolling(.typedReview)
+
+    static let confirm: [Binding] = [
+        Binding([.char("y"), .char("Y")], "y", .confirm, "yes", context: .confirm),
+        Binding([.char("n"), .char("N"), .char("q"), .escape], "n/q/Esc", .cancel, "no", context: .confirm),
+    ]
+
+    static let pager: [Binding] = [
+        Binding([.escape, .char("q"), .enter, .char("?")], "Esc/q/⏎", .close, "close (also ? and Enter)", context: .pager),
+        Binding([.up, .char("k")], "↑/k", .up, "scroll up", context: .pager),
+        Binding([.down, .char("j")], "↓/j", .down, "scroll down", context: .pager),
+        Binding([.pageUp, .ctrl("b")], "PgUp/C-b", .pageUp, "page up", context: .pager),
+        Binding([.pageDown, .char(" "), .ctrl("f")], "PgDn/Space", .pageDown, "page down", context: .pager),
+        Binding([.home, .char("g")], "Home/g", .top, "first line", context: .pager),
+        Binding([.end, .char("G")], "End/G", .bottom, "last line", context: .pager),
+        Binding([.ctrl("c")], "C-c", .quit, "quit", context: .pager),
+    ]
+
+    /// Reviews scroll with the arrows and pages (letters may be the typed confirmation); C-c quits.
+    private static func scrolling(_ context: KeyContext) -> [Binding] {
+        [Binding([.up], "↑", .up, "scroll up", context: context),
+         Binding([.down], "↓", .down, "scroll down", context: context),
+         Binding([.pageUp], "PgUp", .pageUp, "page up", context: context),
+         Binding([.pageDown], "PgDn", .pageDown, "page down", context: context),
+         Binding([.ctrl("c")], "C-c", .quit, "quit (asks first while an operation runs)", context: context)]
+    }
+
     /// The table in force: read-only mode filters out every mutating binding (it does not disable them).
     static func table(readOnly: Bool) -> [Binding] {
         readOnly ? all.filter { !$0.mutating } : all
     }
 
-    static func action(for key: Key, focus: PaneID, in table: [Binding]) -> Action? {
-        table.first { $0.keys.contains(key) && ($0.pane == nil || $0.pane == focus) }?.action
+    static func action(for key: Key, context: KeyContext = .panes, focus: PaneID, in table: [Binding]) -> Action? {
+        table.first { $0.context == context && $0.keys.contains(key) && ($0.pane == nil || $0.pane == focus) }?.action
     }
 
     static func footer(focus: PaneID, in table: [Binding]) -> [(String, String, Int)] {
-        table.filter { $0.footer && ($0.pane == nil || $0.pane == focus) }.map { (shortLabel($0), $0.footerText, $0.footerPriority) }
+        table.filter { $0.context == .panes && $0.footer && ($0.pane == nil || $0.pane == focus) }
+            .map { (shortLabel($0), $0.footerText, $0.footerPriority) }
     }
 
     static func shortLabel(_ binding: Binding) -> String {

@@ -1,34 +1,43 @@
 import UpgradeModel
 
-/// Keys while an overlay is open: filter input, dialogs, reviews, confirmations, help and details.
+/// Keys while an overlay is open: filter input, dialogs, reviews, confirmations, help and details. The
+/// binding table maps keys to actions per overlay (`KeyContext`); unbound printable keys are text where
+/// the overlay takes text.
 extension Reducer {
-    static func overlayKey(_ state: inout ViewState, _ overlay: Overlay, _ key: Key, model: ScreenModel, layout: ScreenLayout) -> [Effect] {
-        let pane = state.focus
+    static func overlayKey(_ state: inout ViewState, _ overlay: Overlay, _ key: Key, _ action: Action?, screen: Screen) -> [Effect] {
+        let text: Character? = {
+            if action == nil, case let .char(character) = key, !character.isNewline { return character }
+            return nil
+        }()
+        let page = max(1, (screen.overlay?.visible ?? 11) - 1)
         switch overlay {
         case let .filterInput(previous):
-            switch key {
-            case .enter: state.overlay = nil
-            case .escape:
+            let pane = state.focus
+            switch action {
+            case .accept: state.overlay = nil
+            case .cancel:
                 state[pane].filter = previous
                 state.overlay = nil
-            case .backspace, .delete:
+            case .deleteBackward:
                 if !state[pane].filter.isEmpty { state[pane].filter.removeLast() }
-            case .ctrl("u"): state[pane].filter = ""
-            case let .char(character) where !character.isNewline:
-                state[pane].filter.append(character)
+            case .clearInput: state[pane].filter = ""
             case .up, .down, .pageUp, .pageDown:
+                // Keeps the filter and moves in the filtered rows.
                 state.overlay = nil
-                return reduce(&state, .key(key), model: model, layout: layout)
-            default: break
+                return apply(&state, action!, screen: screen)
+            default:
+                guard let text else { return [] }
+                state[pane].filter.append(text)
             }
             state[pane].selected = 0
             state[pane].selectedID = nil
             return []
         case var .input(dialog):
-            switch key {
-            case .escape:
+            switch action {
+            case .cancel:
                 state.overlay = nil
-            case .enter:
+                return []
+            case .accept:
                 let text = dialog.text.trimmingCharacters(in: .whitespaces)
                 guard !text.isEmpty else { return [] }
                 if dialog.kind == .planTarget {
@@ -39,62 +48,51 @@ extension Reducer {
                 dialog.error = nil
                 state.overlay = .input(dialog)
                 return [.prepareSwap(path: text)]
-            case .tab:
+            case .complete:
                 if dialog.kind == .swapPath { return [.completePath(dialog.text.isEmpty ? "/" : dialog.text)] }
                 if let first = dialog.suggestions.first(where: { $0.hasPrefix(dialog.text) }) { dialog.text = first }
-                state.overlay = .input(dialog)
-            case .down, .up:
+            case .up, .down:
                 guard !dialog.suggestions.isEmpty else { return [] }
-                let index = dialog.suggestions.firstIndex(of: dialog.text).map { $0 + (key == .down ? 1 : -1) } ?? 0
+                let index = dialog.suggestions.firstIndex(of: dialog.text).map { $0 + (action == .down ? 1 : -1) } ?? 0
                 dialog.text = dialog.suggestions[(index + dialog.suggestions.count) % dialog.suggestions.count]
-                state.overlay = .input(dialog)
-            case .backspace, .delete:
+            case .deleteBackward:
                 if !dialog.text.isEmpty { dialog.text.removeLast() }
-                state.overlay = .input(dialog)
-            case .ctrl("u"):
-                dialog.text = ""
-                state.overlay = .input(dialog)
-            case .ctrl("c"):
-                return [.quit]
-            case let .char(character) where !character.isNewline:
-                dialog.text.append(character)
-                state.overlay = .input(dialog)
-            default: break
+            case .clearInput: dialog.text = ""
+            case .quit: return [.quit]
+            default:
+                guard let text else { return [] }
+                dialog.text.append(text)
             }
+            state.overlay = .input(dialog)
             return []
         case var .review(review):
-            let discard: [Effect]
-            if case let .swap(prepared) = review.kind { discard = [.discardSwap(prepared)] } else { discard = [] }
-            switch key {
-            case .escape:
+            switch action {
+            case .cancel:
                 state.overlay = nil
                 state.message = Message(text: "cancelled: nothing was changed", severity: .info)
-                return discard
+                if case let .swap(prepared) = review.kind { return [.discardSwap(prepared)] }
+                return []
             case .up: review.scroll = max(0, review.scroll - 1)
             case .down: review.scroll += 1
-            case .pageUp: review.scroll = max(0, review.scroll - 10)
-            case .pageDown: review.scroll += 10
-            case .ctrl("c"): return [.quit]
-            case .enter where review.typeToConfirm != nil:
+            case .pageUp: review.scroll = max(0, review.scroll - page)
+            case .pageDown: review.scroll += page
+            case .quit: return [.quit]
+            case .accept:
                 guard !review.blocked else {
                     state.message = Message(text: "failed checks block this: fix them, or use `upgrade-tui plan --force REASON`", severity: .error)
                     return []
                 }
                 guard review.typed == review.typeToConfirm else {
-                    state.message = Message(text: "type \(review.typeToConfirm!) exactly to confirm", severity: .warn)
+                    state.message = Message(text: "type \(review.typeToConfirm ?? "the target") exactly to confirm", severity: .warn)
                     return []
                 }
-                guard case let .plan(prepared) = review.kind else { break }
+                guard case let .plan(prepared) = review.kind else { return [] }
                 state.overlay = nil
                 return [.applyPlan(prepared)]
-            case .backspace where review.typeToConfirm != nil:
-                if !review.typed.isEmpty { review.typed.removeLast() }
-            case let .char(character) where review.typeToConfirm != nil:
-                review.typed.append(character)
-            case .char("y"), .char("Y"):
+            case .confirm:
                 let effect: Effect
                 switch review.kind {
-                case .plan: state.overlay = .review(review); return []
+                case .plan: return []
                 case let .swap(prepared): effect = .swap(prepared)
                 case let .rollback(prepared): effect = .rollback(prepared)
                 }
@@ -104,48 +102,44 @@ extension Reducer {
                 }
                 state.overlay = nil
                 return [effect]
-            case .char("n"), .char("N"), .char("q"):
-                state.overlay = nil
-                state.message = Message(text: "cancelled: nothing was changed", severity: .info)
-                return discard
-            default: break
+            case .deleteBackward:
+                if !review.typed.isEmpty { review.typed.removeLast() }
+            case .clearInput: review.typed = ""
+            default:
+                guard let text, review.typeToConfirm != nil else { return [] }
+                review.typed.append(text)
             }
             state.overlay = .review(review)
             return []
         case let .confirm(confirmation):
-            switch key {
-            case .char("y"), .char("Y"):
+            switch action {
+            case .confirm:
                 state.overlay = nil
                 return [confirmation.effect]
-            case .char("n"), .char("N"), .escape, .char("q"):
+            case .cancel:
                 state.overlay = nil
                 state.message = Message(text: "cancelled", severity: .info)
             default: break
             }
             return []
-        case let .help(scroll), let .details(_, _, scroll):
-            var next = scroll
-            switch key {
-            case .escape, .char("q"), .enter, .char("?"):
+        case .help, .details:
+            var next = overlay.scroll
+            switch action {
+            case .close:
                 state.overlay = nil
                 return []
-            case .up, .char("k"): next -= 1
-            case .down, .char("j"): next += 1
-            case .pageUp: next -= 10
-            case .pageDown, .char(" "): next += 10
-            case .home, .char("g"): next = 0
-            case .ctrl("c"): return [.quit]
+            case .up: next -= 1
+            case .down: next += 1
+            case .pageUp: next -= page
+            case .pageDown: next += page
+            case .top: next = 0
+            case .bottom: next = screen.overlay?.maxScroll ?? 0
+            case .quit: return [.quit]
             default: return []
             }
-            next = max(0, next)
-            if case let .details(title, lines, _) = overlay {
-                state.overlay = .details(title: title, lines: lines, scroll: min(next, max(0, lines.count - 1)))
-            } else {
-                state.overlay = .help(scroll: min(next, Keymap.all.count))
-            }
+            // Clamped to the last line by `normalize`, which knows the box.
+            state.overlay = overlay.scrolled(to: max(0, next))
             return []
         }
     }
-
-    /// Moves the selection by `delta` selectable rows.
 }

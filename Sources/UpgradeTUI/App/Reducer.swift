@@ -1,40 +1,40 @@
 import UpgradeModel
 
-enum Event: Equatable {
-    case key(Key)
-    case operationFinished(Message)
-    /// A line of progress from a running operation.
-    case progress(String)
-    /// A prepared plan or swap to review; or why it could not be prepared.
-    case reviewReady(Review)
-    /// The input of the open dialog could not be used (a swap path that does not exist): said inside it.
-    case inputRejected(String)
-    case completion(PathCompletion.Result)
-}
-
-/// `reduce(&state, event) -> [Effect]`: decides, never draws, never performs I/O.
+/// `reduce(&state, event, screen) -> [Effect]`: decides, never draws, never performs I/O. `screen` is
+/// what the operator sees while pressing the key; `Dashboard` recomputes it and normalizes afterwards.
 enum Reducer {
-    static func reduce(_ state: inout ViewState, _ event: Event, model: ScreenModel, layout: ScreenLayout) -> [Effect] {
-        let effects = decide(&state, event, model: model, layout: layout)
-        guard state.mutationRunning, effects.contains(.quit) else { return effects }
-        // Quitting in the middle of a swap or a restart would cut it between two steps: ask first.
-        state.overlay = .confirm(Confirmation(
-            title: "An operation is running",
-            lines: ["\(state.busy ?? "an operation") is still running.",
-                    "y: stop it at its next safe step, record it as interrupted in the audit log, then quit.",
-                    "n: keep it running."],
-            effect: .interruptAndQuit))
-        return effects.filter { $0 != .quit }
+    static func reduce(_ state: inout ViewState, _ event: Event, screen: Screen) -> [Effect] {
+        var effects = decide(&state, event, screen: screen)
+        if state.mutationRunning, effects.contains(.quit) {
+            // Quitting in the middle of a swap or a restart would cut it between two steps: ask first.
+            state.overlay = .confirm(Confirmation(
+                title: "An operation is running",
+                lines: ["\(state.busy ?? "an operation") is still running.",
+                        "y: stop it at its next safe step, record it as interrupted in the audit log, then quit.",
+                        "n: keep it running."],
+                effect: .interruptAndQuit))
+            effects.removeAll { $0 == .quit }
+        }
+        if effects.contains(.interruptAndQuit) {
+            // The operation may have finished while the question was open.
+            guard state.mutationRunning else { return [.quit] }
+            state.quitWhenIdle = true
+        }
+        // What runs in the background says so on the message line until it answers.
+        for effect in effects {
+            if let text = effect.busyText { state.busy = text }
+            if effect.isMutating { state.mutationRunning = true }
+        }
+        return effects
     }
 
-    static func decide(_ state: inout ViewState, _ event: Event, model: ScreenModel, layout: ScreenLayout) -> [Effect] {
-        defer { normalize(&state, model: ScreenModel.make(model.snapshot, state, theme: model.theme), layout: layout) }
+    static func decide(_ state: inout ViewState, _ event: Event, screen: Screen) -> [Effect] {
         switch event {
         case let .operationFinished(message):
             state.mutationRunning = false
             state.busy = nil
             state.message = message
-            return []
+            return state.quitWhenIdle ? [.quit] : []
         case let .progress(text):
             state.busy = text
             return []
@@ -61,21 +61,26 @@ enum Reducer {
         case let .key(key):
             // Nothing can be answered or typed that is not on screen: a terminal too small for the
             // layout shows only "too small", so only quitting works (resizing is the terminal's).
-            if layout.tooSmall {
+            if screen.layout.tooSmall {
                 return key == .char("q") || key == .ctrl("c") ? [.quit] : []
             }
+            let context = KeyContext.of(state.overlay)
+            let action = Keymap.action(for: key, context: context, focus: state.focus, in: state.bindings)
             if let overlay = state.overlay {
-                return overlayKey(&state, overlay, key, model: model, layout: layout)
+                return overlayKey(&state, overlay, key, action, screen: screen)
             }
-            guard let action = Keymap.action(for: key, focus: state.focus, in: state.bindings) else { return [] }
+            guard let action else { return [] }
             // A passing remark ("cancelled", "sorted by …") does not outlive the next action; results,
             // warnings and errors stay until replaced or Esc.
             if state.message?.severity == .info && action != .showMessage { state.message = nil }
-            return apply(&state, action, model: model, layout: layout)
+            return apply(&state, action, screen: screen)
+        case .snapshot, .resize, .tick:
+            return []
         }
     }
 
-    static func apply(_ state: inout ViewState, _ action: Action, model: ScreenModel, layout: ScreenLayout) -> [Effect] {
+    static func apply(_ state: inout ViewState, _ action: Action, screen: Screen) -> [Effect] {
+        let (model, layout) = (screen.model, screen.layout)
         let pane = state.focus
         switch action {
         case .quit: return [.quit]
@@ -130,6 +135,8 @@ enum Reducer {
             return restartConfirmation(&state, model: model)
         case .rollback:
             return [.prepareRollback]
+        case .accept, .confirm, .cancel, .complete, .deleteBackward, .clearInput:
+            break
         }
         return []
     }
@@ -246,8 +253,9 @@ enum Reducer {
         state[pane].selectedID = rows[selectable[target]].id
     }
 
-    /// Keeps selection and scroll valid for the current rows and pane heights (pure, after every event).
-    static func normalize(_ state: inout ViewState, model: ScreenModel, layout: ScreenLayout) {
+    /// Keeps selection and scroll valid for the current rows, pane heights and overlay box (pure, after every event).
+    static func normalize(_ state: inout ViewState, screen: Screen) {
+        let (model, layout) = (screen.model, screen.layout)
         for pane in PaneID.allCases {
             let rows = model.table(pane).rows
             var pstate = state[pane]
@@ -266,7 +274,11 @@ enum Reducer {
             if pstate.selected < pstate.scroll { pstate.scroll = pstate.selected }
             if pstate.selected >= pstate.scroll + visible { pstate.scroll = pstate.selected - visible + 1 }
             pstate.scroll = max(0, min(pstate.scroll, max(0, rows.count - visible)))
-            state[pane] = pstate
+            if state[pane] != pstate { state[pane] = pstate }
+        }
+        // An overlay scrolls no further than its last line (its text is wrapped in the box).
+        if let box = screen.overlay, let overlay = state.overlay, overlay.scroll > box.maxScroll {
+            state.overlay = overlay.scrolled(to: box.maxScroll)
         }
     }
 }

@@ -59,33 +59,24 @@ enum Overlay: Equatable {
     case filterInput(previous: String)
     case input(InputDialog)
     case review(Review)
-}
 
-/// What the run loop performs; the reducer only decides.
-enum Effect: Equatable, Sendable {
-    case quit
-    case repaint
-    case skip(file: String)
-    case unskip(file: String)
-    case preparePlan(target: String)
-    case applyPlan(PlanOperation.Prepared)
-    case prepareSwap(path: String)
-    case swap(SwapPreparation)
-    /// A swap review was cancelled: its staged copy goes.
-    case discardSwap(SwapPreparation)
-    /// Restart the process that was on screen when confirmed (pid and start time); nil: rke2 was not running.
-    case restart(ProcessIdentity?)
-    case prepareRollback
-    case rollback(RollbackPreparation)
-    case completePath(String)
-    /// Stop the running operation at its next safe point, then quit when it has finished.
-    case interruptAndQuit
-
-    /// Changes the node or the cluster (never produced in --watch: no binding leads here).
-    var isMutating: Bool {
+    /// How far the overlay's text is scrolled (dialogs do not scroll).
+    var scroll: Int {
         switch self {
-        case .skip, .unskip, .applyPlan, .swap, .restart, .rollback: return true
-        default: return false
+        case let .help(scroll), let .details(_, _, scroll): return scroll
+        case let .review(review): return review.scroll
+        case .confirm, .filterInput, .input: return 0
+        }
+    }
+
+    func scrolled(to scroll: Int) -> Overlay {
+        switch self {
+        case .help: return .help(scroll: scroll)
+        case let .details(title, lines, _): return .details(title: title, lines: lines, scroll: scroll)
+        case var .review(review):
+            review.scroll = scroll
+            return .review(review)
+        case .confirm, .filterInput, .input: return self
         }
     }
 }
@@ -104,6 +95,8 @@ struct ViewState: Equatable {
     var busy: String?
     /// A mutating operation is running: quitting asks first, and then stops it at a safe point.
     var mutationRunning = false
+    /// The operator chose to quit while an operation ran: quit when it has finished.
+    var quitWhenIdle = false
 
     /// Paths the swap dialog offers (the demo's newer binary).
     var swapSuggestions: [String] = []

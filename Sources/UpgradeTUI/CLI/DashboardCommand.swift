@@ -65,9 +65,9 @@ struct DashboardCommand: AsyncParsableCommand {
             readOnlyReason = watch || mayWrite ? nil : "not root"
             operations = watch || !mayWrite ? nil : HostOperations(inspector: global.inspector, namespace: global.namespace, client: client)
         }
-        let app = DashboardApp(store: store, operations: operations, readOnly: watch, readOnlyReason: readOnlyReason,
-                               swapSuggestions: swapSuggestions, theme: theme,
-                               logger: logger, logFD: opened?.1)
+        var state = ViewState(readOnly: watch, readOnlyReason: readOnlyReason)
+        state.swapSuggestions = swapSuggestions
+        let app = try DashboardLoop(store: store, operations: operations, state: state, theme: theme, logger: logger, logFD: opened?.1)
         let signal: Int32
         do {
             signal = try await app.run()

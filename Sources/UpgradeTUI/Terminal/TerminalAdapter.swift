@@ -18,7 +18,8 @@ final class TerminalAdapter {
     }
 
     /// Opens the terminal or throws a message for the operator (no TTY, unusable TERM).
-    init(color wantColor: Bool, logFD: Int32?) throws {
+    /// `wakeFD`: the write end of the run loop's wake-up pipe, written by the signal handlers.
+    init(color wantColor: Bool, logFD: Int32?, wakeFD: Int32) throws {
         guard isatty(0) != 0, isatty(1) != 0 else {
             throw TerminalError("the dashboard needs a terminal (stdin and stdout must be a TTY); use `upgrade-tui status` in scripts")
         }
@@ -30,7 +31,7 @@ final class TerminalAdapter {
             throw TerminalError("terminal type \"\(term)\" is unknown to this system's terminfo; try TERM=xterm-256color")
         }
         set_term(screen)
-        ut_install_signal_handlers()
+        ut_install_signal_handlers(wakeFD)
         ut_set_curses_active(1)
         raw()
         noecho()
@@ -38,7 +39,8 @@ final class TerminalAdapter {
         keypad(ut_stdscr(), true)
         curs_set(0)
         set_escdelay(25)
-        wtimeout(ut_stdscr(), 100)
+        // Never waits: the run loop sleeps in poll() on the terminal and its wake-up pipe.
+        wtimeout(ut_stdscr(), 0)
         color = wantColor && ut_has_colors() != 0
         if color {
             start_color()
@@ -63,6 +65,7 @@ final class TerminalAdapter {
     func close() {
         guard !closed else { return }
         closed = true
+        ut_clear_wake_fd()
         curs_set(1)
         endwin()
         ut_set_curses_active(0)
@@ -103,7 +106,7 @@ final class TerminalAdapter {
         return (attr, pair)
     }
 
-    /// Reads one key, waiting up to the tick (100 ms). Nil on timeout.
+    /// Reads one key if one is waiting (it does not wait). Nil: none.
     func readKey() -> Key? {
         var wch: wint_t = 0
         let result = wget_wch(ut_stdscr(), &wch)

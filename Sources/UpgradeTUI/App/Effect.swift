@@ -1,0 +1,47 @@
+import UpgradeModel
+
+/// What the run loop performs; the reducer only decides.
+enum Effect: Equatable, Sendable {
+    case quit
+    case repaint
+    case skip(file: String)
+    case unskip(file: String)
+    case preparePlan(target: String)
+    case applyPlan(PlanOperation.Prepared)
+    case prepareSwap(path: String)
+    case swap(SwapPreparation)
+    /// A swap review was cancelled: its staged copy goes.
+    case discardSwap(SwapPreparation)
+    /// Restart the process that was on screen when confirmed (pid and start time); nil: rke2 was not running.
+    case restart(ProcessIdentity?)
+    case prepareRollback
+    case rollback(RollbackPreparation)
+    case completePath(String)
+    /// Stop the running operation at its next safe point; the dashboard quits when it has finished.
+    case interruptAndQuit
+
+    /// Changes the node or the cluster (never produced in --watch: no binding leads here).
+    var isMutating: Bool {
+        switch self {
+        case .skip, .unskip, .applyPlan, .swap, .restart, .rollback: return true
+        default: return false
+        }
+    }
+
+    /// What the message line says while the effect runs; nil: it runs unseen (or not in the background).
+    var busyText: String? {
+        switch self {
+        case let .skip(file): return "skipping \(file)"
+        case let .unskip(file): return "unskipping \(file)"
+        case let .preparePlan(target): return "checking \(target)"
+        case let .applyPlan(prepared): return "applying the plans for \(prepared.targetText)"
+        case let .prepareSwap(path): return "checking \(path)"
+        case .swap: return "swapping the binary"
+        case .restart: return "restarting rke2"
+        case .prepareRollback: return "checking the backups"
+        case .rollback: return "rolling back"
+        case .interruptAndQuit: return "stopping at the next safe step, then quitting"
+        case .quit, .repaint, .discardSwap, .completePath: return nil
+        }
+    }
+}

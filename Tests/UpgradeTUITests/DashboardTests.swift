@@ -1,0 +1,100 @@
+import Foundation
+import TestSupport
+import UpgradeModel
+import XCTest
+@testable import UpgradeTUI
+
+/// The dashboard as one value: every change is an event, and the state stays consistent with the screen.
+final class DashboardTests: XCTestCase {
+    typealias Harness = ReducerTests.Harness
+
+    func longReview(lines count: Int) -> Review {
+        let prepared = RollbackPreparation(backup: BinaryInstaller.Backup(path: "/var/lib/rancher/rke2/backups/rke2-v1.31.6", name: "rke2-v1.31.6",
+                                                                          version: RKE2Version("v1.31.6+rke2r1"), tag: nil),
+                                           backupSha: "abc", installedPath: "/usr/local/bin/rke2", installedVersion: RKE2Version("v1.32.2+rke2r1"),
+                                           installedSha: "def", alreadyInstalled: false, running: true)
+        // Long lines wrap in the box: the scroll limit counts wrapped lines, not these.
+        let lines = (1...count).map { "line \($0) " + String(repeating: "word ", count: 20) }
+        return Review(kind: .rollback(prepared), title: "Roll back", lines: lines, scroll: 0, typeToConfirm: nil, typed: "", blocked: false)
+    }
+
+    func testAReviewScrollsNoFurtherThanItsLastWrappedLine() {
+        var h = Harness()
+        h.send(.reviewReady(longReview(lines: 30)))
+        guard let box = h.dashboard.screen.overlay else { return XCTFail("no box") }
+        XCTAssertGreaterThan(box.lines.count, 30, "wrapped at 80 columns")
+        for _ in 0..<50 { h.press(.pageDown) }
+        XCTAssertEqual(h.state.overlay?.scroll, box.maxScroll, "clamped, not grown without bound")
+        h.press(.up)
+        XCTAssertEqual(h.state.overlay?.scroll, box.maxScroll - 1, "one key up moves one line at once")
+        // A larger terminal shows more of it: the limit follows the box.
+        h.width = 200
+        h.height = 50
+        XCTAssertLessThanOrEqual(h.state.overlay?.scroll ?? -1, h.dashboard.screen.overlay?.maxScroll ?? -2)
+    }
+
+    func testHelpAndDetailsEndAndClamp() {
+        var h = Harness()
+        h.press(.char("?"))
+        h.press(.end)
+        let maxScroll = h.dashboard.screen.overlay?.maxScroll ?? 0
+        XCTAssertGreaterThan(maxScroll, 0)
+        XCTAssertEqual(h.state.overlay, .help(scroll: maxScroll))
+        h.press(.down, .down)
+        XCTAssertEqual(h.state.overlay, .help(scroll: maxScroll))
+        XCTAssertTrue(h.render().text.contains("Node plan states"), "the last line is on screen")
+    }
+
+    func testHelpListsEveryKeyOfEveryDialog() {
+        let h = Harness()
+        let help = OverlayBox.helpLines(h.state, theme: .unicodeColor).joined(separator: "\n")
+        for binding in Keymap.all {
+            XCTAssertTrue(help.contains(binding.label + " ") && help.contains(binding.help), "help lacks \(binding.label) \(binding.help) (\(binding.context))")
+        }
+        for context in KeyContext.allCases where context != .panes {
+            XCTAssertTrue(help.contains(context.title), context.title)
+        }
+        let readOnly = OverlayBox.helpLines(ViewState(readOnly: true), theme: .unicodeColor).joined(separator: "\n")
+        XCTAssertFalse(readOnly.contains(KeyContext.confirm.title), "read-only: no dialog that changes anything")
+        XCTAssertTrue(readOnly.contains(KeyContext.filter.title))
+    }
+
+    func testTheReducerSaysWhatRunsAndWhenItEnds() {
+        var h = Harness()
+        h.press(.char("r"))
+        guard case let .confirm(confirmation) = h.state.overlay else { return XCTFail("no restart confirmation") }
+        XCTAssertEqual(h.press(.char("y")), [confirmation.effect])
+        XCTAssertEqual(h.state.busy, "restarting rke2")
+        XCTAssertTrue(h.state.mutationRunning)
+        h.send(.progress("waiting for the new rke2 process"))
+        XCTAssertTrue(h.render().line(22).hasPrefix("waiting for the new rke2 process"))
+        h.send(.operationFinished(Message(text: "restarted", severity: .ok)))
+        XCTAssertNil(h.state.busy)
+        XCTAssertFalse(h.state.mutationRunning)
+        XCTAssertTrue(h.render().line(22).hasPrefix("restarted"))
+    }
+
+    func testResizeAndSnapshotsAreEvents() {
+        var h = Harness()
+        XCTAssertEqual(h.render().width, 80)
+        h.send(.resize(width: 120, height: 40))
+        XCTAssertEqual(h.render().width, 120)
+        XCTAssertEqual(h.layout.height, 40)
+        let before = h.model.table(.nodes).rows.count
+        h.snapshot = SnapshotFixtures.midUpgrade(cache: SnapshotFixtures.midUpgradeCache(extraNodes: [ObjectFactory.node("agent-9", version: "v1.31.6+rke2r1", server: false)]))
+        XCTAssertEqual(h.model.table(.nodes).rows.count, before + 1, "a snapshot event recomputes the tables")
+    }
+
+    func testTheCountdownIsTheOnlyReasonForTicks() {
+        var h = Harness()
+        XCTAssertFalse(h.dashboard.wantsTicks, "nothing on screen depends on the clock")
+        var snapshot = SnapshotFixtures.midUpgrade()
+        snapshot.cluster.api = .unreachable
+        snapshot.cluster.retryAt = snapshot.takenAt.addingTimeInterval(10)
+        h.snapshot = snapshot
+        XCTAssertTrue(h.dashboard.wantsTicks)
+        let before = h.render().line(0)
+        h.send(.tick(snapshot.takenAt.addingTimeInterval(3)))
+        XCTAssertNotEqual(h.render().line(0), before, "the countdown moved: \(before)")
+    }
+}
