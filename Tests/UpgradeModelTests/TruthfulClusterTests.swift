@@ -3,7 +3,7 @@ import XCTest
 @testable import UpgradeModel
 
 /// Issue #12, system-upgrade-controller and the Jobs: API objects in, the state SUC and the rke2-upgrade
-/// image imply out (RKE2-FACTS §7.1, §7.4).
+/// image imply out (docs/rke2-rules.md#suc-node-selection, #rke2-upgrade-image-master-and-control-plane-labels).
 final class TruthfulClusterTests: XCTestCase {
     typealias F = ObjectFactory
 

@@ -3,7 +3,7 @@ import XCTest
 @testable import UpgradeModel
 
 /// Issue #12, the deploy controller and rke2's start: files, the running process and API objects in,
-/// the manifest states k3s `pkg/deploy/controller.go` and rke2 imply out (RKE2-FACTS §7.2, §7.3).
+/// the manifest states k3s `pkg/deploy/controller.go` and rke2 imply out (docs/rke2-rules.md#deploy-controller-the-walk, #rke2-disables-are-fixed-at-start).
 final class TruthfulManifestTests: XCTestCase {
     typealias F = ObjectFactory
 

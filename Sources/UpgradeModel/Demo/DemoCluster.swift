@@ -2,15 +2,19 @@ import Foundation
 
 /// The simulated cluster behind `--demo`: three servers and three agents mid-way through an upgrade
 /// from v1.31.6 to v1.32.2, progressing the way SUC does (one node at a time, servers first, cordon,
-/// Job, plan label, uncordon), so the dashboard has something live to show without a cluster.
+/// Job, plan label, uncordon), so the dashboard has something live to show without a cluster. The
+/// objects live in an `InMemoryKubeAPI`: the dashboard watches it and the plan operation writes to it
+/// exactly as they would a real API server; this class plays the controllers (SUC and the nodes).
 public final class DemoCluster: @unchecked Sendable {
+    /// The demo's API server.
+    public let api = InMemoryKubeAPI(server: "demo")
+
     public static let from = "v1.31.6+rke2r1"
     public static let to = "v1.32.2+rke2r1"
     /// The node upgrade-tui "runs on" in the demo: pending at first, upgraded by its Job later.
     public let localNodeName = "server-3"
 
     private let lock = NSLock()
-    private var state = ClusterCache()
     /// The demo node's installed and running rke2 when the operator swapped or restarted it by hand.
     private var installedOverride: String?
     private var runningOverride: String?
@@ -37,25 +41,47 @@ public final class DemoCluster: @unchecked Sendable {
         cache.apply(.replace([F.job(plan: server, node: "server-1", state: .complete), F.job(plan: server, node: "server-2", state: .running)]),
                     to: \.jobs, kind: .jobs)
         cache.apply(.replace([F.controller()]), to: \.deployments, kind: .deployments)
-        for kind in ClusterCache.Kind.allCases { cache.health[kind.rawValue] = .ok }
-        state = cache
+        store(cache, previous: ClusterCache())
     }
 
+    /// The objects as the API holds them now.
     public var cache: ClusterCache {
-        lock.lock()
-        defer { lock.unlock() }
-        return state
+        var cache = ClusterCache()
+        let namespace = ObjectFactory.namespace
+        cache.apply(.replace(api.objects(.nodes) as [KNode]), to: \.nodes, kind: .nodes)
+        cache.apply(.replace(api.objects(.plans(namespace)) as [KPlan]), to: \.plans, kind: .plans)
+        cache.apply(.replace(api.objects(.jobs(namespace)) as [KJob]), to: \.jobs, kind: .jobs)
+        cache.apply(.replace(api.objects(.addons) as [KAddon]), to: \.addons, kind: .addons)
+        cache.apply(.replace(api.objects(.helmCharts) as [KHelmChart]), to: \.helmCharts, kind: .helmCharts)
+        cache.apply(.replace(api.objects(.deployments(namespace)) as [KDeployment]), to: \.deployments, kind: .deployments)
+        return cache
     }
 
-    public func start(onChange: @escaping @Sendable (ClusterCache) -> Void) {
-        onChange(cache)
+    /// Writes what changed between two caches to the API, as the controllers would.
+    private func store(_ cache: ClusterCache, previous: ClusterCache) {
+        let namespace = ObjectFactory.namespace
+        func write<T: KubeObject>(_ path: KeyPath<ClusterCache, [String: T]>, _ resource: KubeResource) {
+            for (key, object) in cache[keyPath: path] where previous[keyPath: path][key] != object {
+                api.upsert(object, in: resource)
+            }
+        }
+        write(\.nodes, .nodes)
+        write(\.plans, .plans(namespace))
+        write(\.jobs, .jobs(namespace))
+        write(\.addons, .addons)
+        write(\.helmCharts, .helmCharts)
+        write(\.deployments, .deployments(namespace))
+    }
+
+    /// Runs the simulated controllers: one reconcile every `stepInterval`.
+    public func start() {
         guard task == nil else { return }
         let interval = stepInterval
         task = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
                 guard let self else { return }
-                if self.step() { onChange(self.cache) }
+                self.step()
             }
         }
     }
@@ -67,18 +93,39 @@ public final class DemoCluster: @unchecked Sendable {
 
     /// Adds the Addons and HelmCharts for the demo node's manifests (checksums of the real files).
     public func setAddons(_ addons: [KAddon], charts: [KHelmChart]) {
-        lock.lock()
-        state.apply(.replace(addons), to: \.addons, kind: .addons)
-        state.apply(.replace(charts), to: \.helmCharts, kind: .helmCharts)
-        lock.unlock()
+        addons.forEach { api.upsert($0, in: .addons) }
+        charts.forEach { api.upsert($0, in: .helmCharts) }
     }
 
-    /// One SUC reconcile: finish the applying node, or start the next eligible one. False when idle.
+    /// One SUC reconcile: resolve Plans written since (as SUC does: status, latest version and hash),
+    /// then finish the applying node, or start the next eligible one. False when idle.
     @discardableResult
     public func step() -> Bool {
         lock.lock()
         defer { lock.unlock() }
+        let previous = cache
+        var state = previous
+        let changed = reconcile(&state)
+        store(state, previous: previous)
+        return changed
+    }
+
+    private func reconcile(_ state: inout ClusterCache) -> Bool {
         stepCount += 1
+        var resolvedAny = false
+        for (key, plan) in state.plans.sorted(by: { $0.key < $1.key }) {
+            // A Plan the operator applied: SUC resolves it (a channel to the demo's target) and starts
+            // over for the nodes not at its new hash.
+            let latest = RKE2Version(plan.spec?.version ?? Self.to)?.munged
+            guard plan.status?.latestHash == nil || plan.status?.latestVersion != latest else { continue }
+            var withVersion = plan
+            withVersion.spec?.version = plan.spec?.version ?? Self.to
+            var resolved = ObjectFactory.resolved(withVersion, complete: false, reason: "Resolved")
+            resolved.spec?.version = plan.spec?.version
+            state.plans[key] = resolved
+            resolvedAny = true
+        }
+        if resolvedAny { return true }
         for planName in ["server-plan", "agent-plan"] {
             guard var plan = state.plans["\(ObjectFactory.namespace)/\(planName)"], let hash = plan.status?.latestHash else { continue }
             if planName == "agent-plan" {
@@ -136,14 +183,18 @@ public final class DemoCluster: @unchecked Sendable {
 
     /// The demo node's kubelet version as the cluster sees it.
     public var localNodeVersion: String? {
-        cache.nodes[localNodeName]?.status?.nodeInfo?.kubeletVersion
+        localNode?.status?.nodeInfo?.kubeletVersion
+    }
+
+    private var localNode: KNode? {
+        (api.objects(.nodes) as [KNode]).first { $0.metadata.name == localNodeName }
     }
 
     /// Installed and running rke2 on the demo node.
     public var localVersions: (installed: String?, running: String?) {
         lock.lock()
         defer { lock.unlock() }
-        let node = state.nodes[localNodeName]?.status?.nodeInfo?.kubeletVersion
+        let node = localNodeVersion
         let installed = installedOverride ?? node
         return (installed, runningOverride ?? installedOverride ?? node)
     }
@@ -151,7 +202,7 @@ public final class DemoCluster: @unchecked Sendable {
     /// The operator swapped the demo node's binary.
     public func installLocal(_ version: String) {
         lock.lock()
-        if runningOverride == nil { runningOverride = installedOverride ?? state.nodes[localNodeName]?.status?.nodeInfo?.kubeletVersion }
+        if runningOverride == nil { runningOverride = installedOverride ?? localNodeVersion }
         installedOverride = version
         lock.unlock()
     }
@@ -159,21 +210,10 @@ public final class DemoCluster: @unchecked Sendable {
     /// The operator restarted rke2 on the demo node: it runs the installed binary; its kubelet says so.
     public func restartLocal() {
         lock.lock()
-        if let installed = installedOverride {
+        if let installed = installedOverride, var node = localNode {
             runningOverride = installed
-            state.nodes[localNodeName]?.status?.nodeInfo = .init(kubeletVersion: installed)
-        }
-        lock.unlock()
-    }
-
-    /// The operator applied Plans: SUC resolves them and starts over for nodes not at their hash.
-    public func applyPlans(_ plans: [KPlan]) {
-        lock.lock()
-        for plan in plans {
-            var resolved = ObjectFactory.resolved(plan, complete: false, reason: "Resolved")
-            resolved.metadata.namespace = plan.metadata.namespace ?? ObjectFactory.namespace
-            if resolved.spec?.version == nil { resolved.spec?.version = Self.to }
-            state.plans[resolved.metadata.key] = resolved
+            node.status?.nodeInfo = .init(kubeletVersion: installed)
+            api.upsert(node, in: .nodes)
         }
         lock.unlock()
     }

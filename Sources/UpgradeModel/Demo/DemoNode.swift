@@ -81,6 +81,11 @@ public struct DemoNode: LocalSource {
         try write(manifests + "/rke2-snapshot-controller.yaml.skip", "# skipped: we run our own snapshot controller\n")
         try write(manifests + "/custom/team-app.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: team-app, namespace: default}\ndata: {hello: world}\n")
         try write(manifests + "/README.txt", "Files here are applied by the RKE2 deploy controller.\n")
+        // An etcd snapshot taken three hours ago, so the plan's preflight finds one.
+        let snapshot = node.paths.snapshotsDir + "/pre-upgrade-demo-server-3"
+        try write(snapshot, "demo: stands for an etcd snapshot\n")
+        var times = [timespec(tv_sec: time(nil) - 3 * 3600, tv_nsec: 0), timespec(tv_sec: time(nil) - 3 * 3600, tv_nsec: 0)]
+        _ = utimensat(AT_FDCWD, snapshot, &times, 0)
         cluster.setAddons(addons, charts: helmCharts)
         return node
     }

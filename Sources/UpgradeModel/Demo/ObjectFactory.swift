@@ -32,21 +32,14 @@ public enum ObjectFactory {
                                           addresses: [.init(type: "InternalIP", address: ip), .init(type: "Hostname", address: hostname ?? name)]))
     }
 
-    /// The current docs' server plan (RKE2-FACTS §2.6).
+    /// The current docs' server plan (`PlanTemplates`) in the demo's namespace.
     public static func serverPlan(version: String? = nil, channel: String? = nil, name: String = "server-plan") -> KPlan {
-        KPlan(metadata: ObjectMeta(name: name, namespace: namespace),
-              spec: .init(concurrency: 1, nodeSelector: KLabelSelector(matchExpressions: [.init(key: "node-role.kubernetes.io/control-plane", operator: "In", values: ["true"])]),
-                          serviceAccountName: "system-upgrade", channel: channel, version: version, cordon: true,
-                          upgrade: KContainerSpec(image: "rancher/rke2-upgrade")))
+        PlanTemplates.server(namespace: namespace, version: version, channel: channel, name: name)
     }
 
     /// The current docs' agent plan: waits for the server plan in its prepare step.
     public static func agentPlan(version: String? = nil, channel: String? = nil, serverPlan: String = "server-plan", name: String = "agent-plan") -> KPlan {
-        KPlan(metadata: ObjectMeta(name: name, namespace: namespace),
-              spec: .init(concurrency: 1, nodeSelector: KLabelSelector(matchExpressions: [.init(key: "node-role.kubernetes.io/control-plane", operator: "DoesNotExist")]),
-                          serviceAccountName: "system-upgrade", channel: channel, version: version, cordon: true,
-                          prepare: KContainerSpec(image: "rancher/rke2-upgrade", args: ["prepare", serverPlan]),
-                          upgrade: KContainerSpec(image: "rancher/rke2-upgrade")))
+        PlanTemplates.agent(namespace: namespace, version: version, channel: channel, serverPlan: serverPlan, name: name)
     }
 
     /// A Plan's status as SUC writes it: latestVersion munged, a 56-hex latestHash, conditions.
@@ -95,7 +88,7 @@ public enum ObjectFactory {
                                   failed: state == .failed ? 1 : nil, startTime: "2026-11-26T10:00:00Z"))
     }
 
-    /// The pod of an upgrade Job, labelled as SUC and the Job controller label it (RKE2-FACTS §2.4).
+    /// The pod of an upgrade Job, labelled as SUC and the Job controller label it (docs/rke2-rules.md#suc-jobs-and-their-pods).
     public static func pod(of job: KJob, phase: String = "Pending", initStatuses: [KPod.ContainerStatus] = [],
                            statuses: [KPod.ContainerStatus] = [], reason: String? = nil, message: String? = nil) -> KPod {
         var labels = job.metadata.labels ?? [:]
@@ -174,21 +167,5 @@ public enum ObjectFactory {
     }
 
     /// An object as the API serves it: with `apiVersion` and `kind`.
-    public static func json<T: KubeObject>(_ object: T) -> JSONValue {
-        let (apiVersion, kind): (String, String)
-        switch object {
-        case is KNode: (apiVersion, kind) = ("v1", "Node")
-        case is KPlan: (apiVersion, kind) = ("upgrade.cattle.io/v1", "Plan")
-        case is KJob: (apiVersion, kind) = ("batch/v1", "Job")
-        case is KAddon: (apiVersion, kind) = ("k3s.cattle.io/v1", "Addon")
-        case is KHelmChart: (apiVersion, kind) = ("helm.cattle.io/v1", "HelmChart")
-        case is KDeployment: (apiVersion, kind) = ("apps/v1", "Deployment")
-        case is KPod: (apiVersion, kind) = ("v1", "Pod")
-        case is KEvent: (apiVersion, kind) = ("v1", "Event")
-        default: (apiVersion, kind) = ("v1", "Unknown")
-        }
-        let encoded = (try? JSONEncoder().encode(object)).flatMap { try? JSONDecoder().decode(JSONValue.self, from: $0) } ?? .object([])
-        guard case let .object(fields) = encoded else { return encoded }
-        return .object([("apiVersion", .text(apiVersion)), ("kind", .text(kind))] + fields)
-    }
+    public static func json<T: KubeObject>(_ object: T) -> JSONValue { object.apiJSON }
 }

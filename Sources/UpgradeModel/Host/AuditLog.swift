@@ -13,7 +13,7 @@ public struct AuditUser: Sendable, Equatable {
     }
 }
 
-/// One line of the audit log: what a mutating operation did on this node (DESIGN.md safety rules).
+/// One line of the audit log: what a mutating operation did on this node (docs/status-json.md#audit-log-records).
 public struct AuditRecord: Sendable, Equatable {
     public struct BinaryState: Sendable, Equatable {
         public var version: String?

@@ -1,7 +1,7 @@
 import CHostLibc
 import Foundation
 
-/// Installs an rke2 binary the safe way (DESIGN.md "Swap"): copy beside the target, fsync, match the
+/// Installs an rke2 binary the safe way (docs/architecture.md#swap-restart-and-rollback): copy beside the target, fsync, match the
 /// old file's mode, owner and extended attributes (security.selinux among them), verify, then rename
 /// over the old path and fsync the directory. A crash at any instant leaves the old or the new binary
 /// at the path, never a partial one; a leftover temporary file is removed by the next run.

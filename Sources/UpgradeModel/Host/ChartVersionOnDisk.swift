@@ -3,7 +3,7 @@ import Yams
 
 /// The chart version a manifest file names, read from the file itself so that it is known while the API
 /// is away: its HelmChart's `helm.cattle.io/chart-url` annotation (RKE2's packaged charts,
-/// `charts/build-chart.sh`), else `spec.version` (RKE2-FACTS §3.1, §6). Remembered by sha256: the
+/// `charts/build-chart.sh`), else `spec.version` (docs/rke2-rules.md#rke2-packaged-charts-and-chart-versions). Remembered by sha256: the
 /// dashboard rescans every few seconds and packaged files carry the chart as megabytes of base64.
 public enum ChartVersionOnDisk {
     private static let cache = Cache()

@@ -1,4 +1,4 @@
-/// Where things live on this node. Defaults are RKE2's own (RKE2-FACTS §4.4); every path can be moved
+/// Where things live on this node. Defaults are RKE2's own (docs/rke2-rules.md#rke2-paths-and-defaults); every path can be moved
 /// so that tests and `--demo` run on a sandbox that mirrors `/var/lib/rancher/rke2` and `/etc/rancher/rke2`.
 public struct HostPaths: Sendable, Equatable {
     public static let defaultDataDir = "/var/lib/rancher/rke2"

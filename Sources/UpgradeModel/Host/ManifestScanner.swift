@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// How the deploy controller treats one manifest (DESIGN.md "Manifest state"; first match wins).
+/// How the deploy controller treats one manifest (docs/states.md#manifest-states; first match wins).
 public enum ManifestState: String, Sendable, Codable, CaseIterable {
     /// The deploy controller's pass on this node aborts (a broken symlink, an unreadable entry).
     case blocked
@@ -81,7 +81,7 @@ public struct ManifestScan: Sendable, Equatable {
 }
 
 /// Scans the manifests directory with the deploy controller's rules (k3s `pkg/deploy/controller.go`,
-/// RKE2-FACTS §3.3, §7.3): walk recursively in path order; disabled (`shouldDisableFile`) by a parent
+/// docs/rke2-rules.md#deploy-controller-the-walk): walk recursively in path order; disabled (`shouldDisableFile`) by a parent
 /// path prefix (`a`, `a/b` for `a/b/c.yaml`, whatever the file's type) or, for `.yaml`/`.yml`/`.json`
 /// files only, by the base name without its extension; skipped by a sibling `<base>.skip` anywhere in
 /// the tree (skip names are collected by base name); dotfiles and non-YAML/JSON ignored; `.skip`

@@ -70,7 +70,7 @@ public struct ProcessScan: Sendable, Equatable {
     public var ignored: [String]
 }
 
-/// Finds the running rke2 by scanning `/proc` (RKE2-FACTS §1.2: upgrade.sh greps `ps` for
+/// Finds the running rke2 by scanning `/proc` (docs/rke2-rules.md#rke2-upgrade-image-upgrade-step: upgrade.sh greps `ps` for
 /// `(/usr|/usr/local|/opt/rke2)/bin/rke2 .*(server|agent)`; upgrade-tui accepts any path whose argv[0]
 /// or exe base name is `rke2`, so that custom tarball prefixes work too). A candidate counts only when
 /// it runs as uid 0 (real, effective, saved and fs; for an unprivileged caller its own uid also does)

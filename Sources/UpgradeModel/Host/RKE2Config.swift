@@ -16,7 +16,7 @@ public struct DisabledComponent: Sendable, Hashable, Codable {
     }
 }
 
-/// RKE2's effective configuration on this node, as RKE2 itself merges it (RKE2-FACTS §3.2):
+/// RKE2's effective configuration on this node, as RKE2 itself merges it (docs/rke2-rules.md#rke2-config-files-and-drop-ins):
 /// `config.yaml`, then `config.yaml.d/*.yaml` in lexical order, the last value of a key winning unless
 /// written `key+:`, then the running process' own flags.
 public struct RKE2Config: Sendable, Equatable {
@@ -53,7 +53,12 @@ public struct RKE2Config: Sendable, Equatable {
 
     /// `disable-apiserver` (an etcd-only server): k3s `stageFiles` returns at once when
     /// `DisableAPIServer` is set (`pkg/server/server.go`), so this node runs no deploy controller.
-    public var runsDeployController: Bool { string("disable-apiserver")?.lowercased() != "true" }
+    public var runsDeployController: Bool { !flag("disable-apiserver") }
+
+    /// A boolean flag as rke2 reads it: Go's `strconv.ParseBool` (1, t, T, TRUE, true, True).
+    public func flag(_ key: String) -> Bool {
+        ["1", "t", "T", "TRUE", "true", "True"].contains(string(key) ?? "")
+    }
 
     public func string(_ key: String) -> String? { values[key]?.last }
 
@@ -75,7 +80,7 @@ public struct RKE2Config: Sendable, Equatable {
     /// an `input` error naming file and line.
     ///
     /// Disables are fixed when rke2 starts (k3s `ControlConfig.Disables` is built once and handed to
-    /// `deploy.WatchFiles`, which never reloads it; RKE2-FACTS §7.2, rke2#4624). With `startedAt` (the
+    /// `deploy.WatchFiles`, which never reloads it; rke2#4624; docs/rke2-rules.md#rke2-disables-are-fixed-at-start). With `startedAt` (the
     /// running process' start), a config file modified after it is not what rke2 runs with: `disabled`
     /// and `values` leave it out, and what it adds is `disabledAtRestart`. (What such a file held at the
     /// start cannot be known; its disables are shown as taking effect at the restart.)

@@ -24,7 +24,7 @@ public struct SkipOutcome: Sendable, Equatable {
     public var changed: Bool { !dryRun && action != .alreadySkipped && action != .notSkipped }
 }
 
-/// Creates and removes `.skip` markers following DESIGN.md's safety rules: the manifest itself is never
+/// Creates and removes `.skip` markers following the safety rules (docs/architecture.md#skip-and-unskip): the manifest itself is never
 /// renamed, edited or deleted; markers are created exclusively, without following symlinks (not even
 /// through a symlinked sub-directory), and fsynced with their directory; names that could escape the
 /// manifests directory are refused.

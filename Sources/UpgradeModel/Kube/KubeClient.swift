@@ -45,7 +45,7 @@ public enum KubeError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// A native Kubernetes client on AsyncHTTPClient + NIOSSL: client certificates, bearer tokens, CA data.
 /// It knows paths and verbs, not resource types (see `KubeResource`).
-public final class KubeClient: Sendable {
+public final class KubeClient: KubeAPI {
     public let access: KubeAccess
     private let http: HTTPClient
     /// Deadline of a non-watch request, body included.
@@ -82,6 +82,9 @@ public final class KubeClient: Sendable {
         configuration.connectionPool.retryConnectionEstablishment = false
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
+
+    public var server: String { access.server }
+    public var insecurity: KubeAccess.Insecurity? { access.insecurity }
 
     public func shutdown() async {
         try? await http.shutdown()
@@ -129,8 +132,7 @@ public final class KubeClient: Sendable {
     }
 
     /// GET (or another verb) with a body-complete deadline; a non-2xx answer becomes a `KubeError`.
-    public func send(_ method: HTTPMethod = .GET, _ path: String, query: [(String, String)] = [], body: Data? = nil,
-                     contentType: String? = nil) async throws -> Data {
+    public func send(_ method: HTTPMethod, _ path: String, query: [(String, String)], body: Data?, contentType: String?) async throws -> Data {
         do {
             let response = try await http.execute(try request(method, path, query: query, body: body, contentType: contentType),
                                                   timeout: requestTimeout)
@@ -150,8 +152,11 @@ public final class KubeClient: Sendable {
 
     /// Opens a watch stream; yields an empty `Data` once the server accepted the watch, then one line
     /// (a watch event's JSON) at a time. A line longer than `maxLine` ends the stream with a decoding error.
-    public func watchLines(_ path: String, query: [(String, String)], timeoutSeconds: Int,
-                           maxLine: Int = KubeClient.maxWatchLine) -> AsyncThrowingStream<Data, Error> {
+    public func watchLines(_ path: String, query: [(String, String)], timeoutSeconds: Int) -> AsyncThrowingStream<Data, Error> {
+        watchLines(path, query: query, timeoutSeconds: timeoutSeconds, maxLine: Self.maxWatchLine)
+    }
+
+    public func watchLines(_ path: String, query: [(String, String)], timeoutSeconds: Int, maxLine: Int) -> AsyncThrowingStream<Data, Error> {
         let http = self.http
         let server = access.server
         let label = path

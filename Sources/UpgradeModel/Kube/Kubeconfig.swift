@@ -85,7 +85,7 @@ extension KubeAccess {
 public enum Kubeconfig {
     public static let rke2Path = "/etc/rancher/rke2/rke2.yaml"
 
-    /// DESIGN.md order: `--kubeconfig`, then `$KUBECONFIG` (the first file of the list that exists),
+    /// The order (docs/rke2-rules.md#rke2-paths-and-defaults): `--kubeconfig`, then `$KUBECONFIG` (the first file of the list that exists),
     /// then `/etc/rancher/rke2/rke2.yaml` if readable, then `~/.kube/config`. Nil when none exists.
     public static func resolve(explicit: String?, environment: [String: String]) -> String? {
         if let explicit { return explicit }

@@ -1,15 +1,16 @@
 import Foundation
 
-extension KubeClient {
-    /// Objects per LIST page, as client-go's pager asks for.
-    public static let listPageSize = 500
+/// Objects per LIST page, as client-go's pager asks for.
+public let kubeListPageSize = 500
+
+extension KubeAPI {
 
     /// LISTs a whole collection in pages (`limit` / `continue`), so that a large cluster neither hits a
     /// response size cap nor times out as one request. The resourceVersion is the first page's (the
     /// list is consistent as of it). A continue token that expired (410) restarts the list from the
     /// first page, a few times at most.
     func listAll<T: KubeObject>(_ resource: KubeResource, query: [(String, String)] = [],
-                                pageSize: Int = KubeClient.listPageSize) async throws -> (items: [T], resourceVersion: String?) {
+                                pageSize: Int = kubeListPageSize) async throws -> (items: [T], resourceVersion: String?) {
         var restarts = 0
         while true {
             do {

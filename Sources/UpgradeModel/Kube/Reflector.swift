@@ -29,7 +29,7 @@ public enum ReflectorUpdate<T: KubeObject>: Sendable {
 /// hold, and after a second error answer for anything else (an unreachable server is waited for). Until the relist answers, the resource
 /// is reported unreachable, so that nothing on screen looks current when it may not be.
 public struct Reflector<T: KubeObject>: Sendable {
-    public let client: KubeClient
+    public let client: any KubeAPI
     public let resource: KubeResource
     public let query: [(String, String)]
     public var watchTimeout = 300
@@ -38,9 +38,9 @@ public struct Reflector<T: KubeObject>: Sendable {
     /// A watch that ends sooner than this (closed at once, cut, 410 again) counts as a quick end:
     /// consecutive quick ends back off like failures, so a server that closes every watch is not hammered.
     public var minWatchDuration: TimeInterval = 1
-    public var pageSize = KubeClient.listPageSize
+    public var pageSize = kubeListPageSize
 
-    public init(client: KubeClient, resource: KubeResource, query: [(String, String)] = []) {
+    public init(client: any KubeAPI, resource: KubeResource, query: [(String, String)] = []) {
         self.client = client
         self.resource = resource
         self.query = query

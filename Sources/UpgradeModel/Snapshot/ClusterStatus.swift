@@ -1,6 +1,6 @@
 import Foundation
 
-/// A node's state for one Plan that selects it (DESIGN.md, RKE2-FACTS §2.3, §6).
+/// A node's state for one Plan that selects it (docs/states.md#node-plan-states).
 public enum NodePlanState: String, Sendable, Equatable, CaseIterable {
     /// The plan label equals the plan's `latestHash`.
     case done
@@ -154,7 +154,7 @@ public struct PlanStatus: Sendable, Equatable {
     }
 }
 
-/// Whether agent plans may proceed (RKE2-FACTS §1.3, §6): the server plan is not applying AND the
+/// Whether agent plans may proceed (docs/rke2-rules.md#rke2-upgrade-image-prepare-gate): the server plan is not applying AND the
 /// distinct control-plane kubelet versions (with `+` as `-`) equal the `k8s` form of the target.
 public struct AgentGate: Sendable, Equatable {
     public let open: Bool

@@ -10,10 +10,9 @@ extension LocalInspector: LocalSource {
     public func read() throws -> (LocalNode, [ManifestFile]) { try LocalSnapshot.read(self) }
 }
 
-/// Where the cluster half comes from.
+/// Where the cluster half comes from: an API server (real, or the demo's in memory), or none.
 public enum ClusterSource: Sendable {
-    case kube(KubeClient)
-    case demo(DemoCluster)
+    case kube(any KubeAPI)
     /// No cluster: the reason, if a kubeconfig was found but is unusable.
     case none(String?)
 
@@ -66,14 +65,13 @@ public actor DashboardStore {
 
     private var server: String? {
         switch source {
-        case let .kube(client): return client.access.server
-        case .demo: return "demo"
+        case let .kube(client): return client.server
         case .none: return nil
         }
     }
 
     private var insecure: KubeAccess.Insecurity? {
-        if case let .kube(client) = source { return client.access.insecurity }
+        if case let .kube(client) = source { return client.insecurity }
         return nil
     }
 
@@ -101,15 +99,6 @@ public actor DashboardStore {
             }
             self.watcher = watcher
             Task { await watcher.start() }
-        case let .demo(demo):
-            let counter = GenerationCounter()
-            demo.start { [weak self] cache in
-                let generation = counter.next()
-                Task {
-                    await self?.clusterChanged(cache, generation: generation)
-                    await self?.rescanLocal()
-                }
-            }
         default: break
         }
         guard localTask == nil else { return }
@@ -130,7 +119,6 @@ public actor DashboardStore {
         continuation?.finish()
         switch source {
         case let .kube(client): await client.shutdown()
-        case let .demo(demo): demo.stop()
         case .none: break
         }
     }

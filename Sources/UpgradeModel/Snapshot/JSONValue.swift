@@ -1,7 +1,7 @@
 import Foundation
 
 /// A JSON document with ordered object keys, so that `status --output json` prints fields in the
-/// order of the contract (DESIGN.md) and absent facts as explicit `null`.
+/// order of the contract (docs/status-json.md) and absent facts as explicit `null`.
 public indirect enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)

@@ -1,6 +1,6 @@
 import Foundation
 
-/// `status --output json`, schemaVersion 1 (DESIGN.md). Field names are a contract: add, never rename.
+/// `status --output json`, schemaVersion 1 (docs/status-json.md). Field names are a contract: add, never rename.
 public enum StatusJSON {
     public static let schemaVersion = 1
 

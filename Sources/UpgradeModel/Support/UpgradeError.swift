@@ -1,5 +1,5 @@
 /// An error meant for the operator: it names the file, object or field at fault and says what to do.
-/// Its kind decides the exit code of the command line (DESIGN.md: 1 refused or failed, 2 bad input).
+/// Its kind decides the exit code of the command line (docs/status-json.md#exit-codes: 1 refused or failed, 2 bad input).
 public struct UpgradeError: Error, Sendable, CustomStringConvertible, Equatable {
     public enum Kind: String, Sendable {
         /// Bad usage or unreadable input: exit 2.

@@ -17,7 +17,7 @@ public struct ChannelError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String { message }
 }
 
-/// Resolves a release channel the way SUC does (RKE2-FACTS §2.1): GET with redirects disabled; a 302's
+/// Resolves a release channel the way SUC does (docs/rke2-rules.md#suc-channel-resolution): GET with redirects disabled; a 302's
 /// `Location` ends in the version; any other 2xx/3xx answer means the URL's own last element is it.
 public enum ChannelResolver {
     public static func resolve(_ url: String, timeout: TimeAmount = .seconds(10)) async throws -> RKE2Version {

@@ -83,7 +83,7 @@ public enum ClusterDerivation {
         return status
     }
 
-    /// DESIGN.md's per-plan node state. `failed` is checked before `applying`: a failed Job leaves its
+    /// The per-plan node state (docs/states.md#node-plan-states). `failed` is checked before `applying`: a failed Job leaves its
     /// node in `applying` (rancher/rke2#2737), and "failed" is what the operator must act on.
     public static func nodeState(_ node: KNode, plan: KPlan, jobs: [JobStatus]) -> NodePlanState {
         let label = node.metadata.label(Selection.planLabel(plan.metadata.name))
@@ -179,7 +179,7 @@ public enum ClusterDerivation {
 
     /// What `kubectl get pod` and `describe` would show first about a pod that does not progress: its
     /// phase, then the first init container that has not finished (SUC's containers run in order:
-    /// prepare, drain/cordon, then upgrade; RKE2-FACTS §2.4), else the first container waiting or failed.
+    /// prepare, drain/cordon, then upgrade; docs/rke2-rules.md#suc-jobs-and-their-pods), else the first container waiting or failed.
     static func podDetail(_ pod: KPod, waitsFor: String?) -> String? {
         let phase = pod.status?.phase ?? "Pending"
         func describe(_ detail: KPod.ContainerState.Detail?, _ fallback: String) -> String {
@@ -202,7 +202,7 @@ public enum ClusterDerivation {
                 return "\(phase): Init:\(container.name) \(describe(terminated, "Error")) (exit \(terminated.exitCode ?? 0))"
             }
             if container.state?.running != nil {
-                // rke2-upgrade's `prepare <server-plan>` loops until the server plan is done (RKE2-FACTS §1.3).
+                // rke2-upgrade's `prepare <server-plan>` loops until the server plan is done (docs/rke2-rules.md#rke2-upgrade-image-prepare-gate).
                 if container.name == "prepare", let waitsFor { return "Init: waiting for \(waitsFor)" }
                 return "Init: \(container.name) running"
             }

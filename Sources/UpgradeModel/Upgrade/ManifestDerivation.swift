@@ -1,7 +1,7 @@
 import Foundation
 
 /// Joins the manifests on disk with their Addons, HelmCharts and the deploy controller's events
-/// (RKE2-FACTS §3.3, §3.4, §7.3).
+/// (docs/rke2-rules.md#deploy-controller-addons-checksums-and-events).
 public enum ManifestDerivation {
     /// What this node is, for the parts of the derivation that depend on it.
     public struct Context: Sendable {
@@ -88,7 +88,7 @@ public enum ManifestDerivation {
     }
 
     /// Other servers that still apply a manifest this node skips or disables: every control-plane node
-    /// needs the same marker or disable (rancher/rke2#1207, RKE2-FACTS §5 #8). An apply is another
+    /// needs the same marker or disable (rancher/rke2#1207; docs/rke2-rules.md#deploy-controller-skip-markers). An apply is another
     /// server's when its `source.host` is not this node, or, with no host, when it came after this node's
     /// marker (or after rke2 started with the disable), since this node no longer applies it then.
     static func elsewhere(_ file: ManifestFile, _ applies: [AddonApply], _ context: Context) -> [AddonApply] {

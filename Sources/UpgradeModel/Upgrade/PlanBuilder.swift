@@ -1,7 +1,7 @@
 import Foundation
 import Yams
 
-/// What the plans upgrade to: a fixed version, or a channel SUC resolves (RKE2-FACTS §2.1).
+/// What the plans upgrade to: a fixed version, or a channel SUC resolves (docs/rke2-rules.md#suc-channel-resolution).
 public enum UpgradeTarget: Sendable, Equatable {
     case version(RKE2Version)
     /// The full channel URL, e.g. https://update.rke2.io/v1-release/channels/stable.
@@ -38,14 +38,13 @@ public enum UpgradeTarget: Sendable, Equatable {
     }
 }
 
-/// Builds the server and agent Plans of the current RKE2 docs (RKE2-FACTS §2.6): control-plane
-/// selector, concurrency 1, cordon, the rke2-upgrade image, and an agent plan whose prepare step waits
-/// for the server plan.
+/// Builds the server and agent Plans (`PlanTemplates`) for a target and a cluster, and the JSON and
+/// YAML that are written and shown.
 public struct PlanBuilder: Sendable {
     public var namespace: String
     public var serverPlanName = "server-plan"
     public var agentPlanName = "agent-plan"
-    public var image = "rancher/rke2-upgrade"
+    public var image = PlanTemplates.image
 
     public init(namespace: String) {
         self.namespace = namespace
@@ -60,8 +59,8 @@ public struct PlanBuilder: Sendable {
             case let .channel(url): return (nil, url)
             }
         }()
-        var server = ObjectFactory.serverPlan(version: version, channel: channel, name: serverPlanName)
-        var agent = ObjectFactory.agentPlan(version: version, channel: channel, serverPlan: serverPlanName, name: agentPlanName)
+        var server = PlanTemplates.server(namespace: namespace, version: version, channel: channel, name: serverPlanName)
+        var agent = PlanTemplates.agent(namespace: namespace, version: version, channel: channel, serverPlan: serverPlanName, name: agentPlanName)
         for index in [0, 1] {
             var plan = index == 0 ? server : agent
             plan.metadata.namespace = namespace
@@ -90,7 +89,7 @@ public struct PlanBuilder: Sendable {
         copy.metadata.uid = nil
         copy.metadata.creationTimestamp = nil
         copy.metadata.generation = nil
-        return ObjectFactory.json(copy)
+        return copy.apiJSON
     }
 }
 

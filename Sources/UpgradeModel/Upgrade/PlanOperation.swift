@@ -49,26 +49,32 @@ public struct PlanOperation: Sendable {
         public var targetText: String { resolved?.description ?? target.description }
     }
 
-    public let client: KubeClient
+    public let client: any KubeAPI
     public let namespace: String
-    public let inspector: LocalInspector
-    /// Resolves a channel URL (following its 302 as SUC does); injectable for tests.
+    /// This node: its role decides the snapshot check; its paths hold the audit log and the lock.
+    public let local: any LocalSource
+    /// Resolves a channel URL (following its 302 as SUC does); injectable for tests and the demo.
     public let resolve: @Sendable (String) async throws -> RKE2Version
 
-    public init(client: KubeClient, namespace: String, inspector: LocalInspector,
+    public init(client: any KubeAPI, namespace: String, local: any LocalSource,
                 resolve: @escaping @Sendable (String) async throws -> RKE2Version = { try await ChannelResolver.resolve($0) }) {
         self.client = client
         self.namespace = namespace
-        self.inspector = inspector.resolved()
+        self.local = local
         self.resolve = resolve
+    }
+
+    public init(client: any KubeAPI, namespace: String, inspector: LocalInspector,
+                resolve: @escaping @Sendable (String) async throws -> RKE2Version = { try await ChannelResolver.resolve($0) }) {
+        self.init(client: client, namespace: namespace, local: inspector.resolved(), resolve: resolve)
     }
 
     /// Reads the cluster and this node, resolves the target, builds the plans and judges them. Reads only.
     public func prepare(target: UpgradeTarget) async throws -> Prepared {
         let cache = await ClusterReader.readOnce(client: client, sources: ClusterSources(namespace: namespace))
-        let (node, files) = try LocalSnapshot.read(inspector)
+        let (node, files) = try local.read()
         let snapshot = SnapshotBuilder.build(local: node, files: files, cache: cache, namespace: namespace,
-                                             server: client.access.server, connectionError: nil)
+                                             server: client.server, connectionError: nil)
         var resolved: RKE2Version?
         var resolveError: ChannelError?
         switch target {
@@ -83,7 +89,7 @@ public struct PlanOperation: Sendable {
         for plan in plans {
             if let raw = try await fetch(plan.metadata.name) { existing.append(raw) }
         }
-        let snapshotTimes: [Date]? = node.role == "agent" ? nil : Self.snapshotTimes(inspector.paths.snapshotsDir)
+        let snapshotTimes: [Date]? = node.role == "agent" ? nil : Self.snapshotTimes(local.paths.snapshotsDir)
         let checks = Preflight.checks(PreflightInput(cluster: snapshot.cluster, existingPlans: existing, desiredPlans: plans, target: target,
                                                      resolved: resolved, resolveError: resolveError, manifests: snapshot.manifests,
                                                      snapshotTimes: snapshotTimes))
@@ -102,7 +108,7 @@ public struct PlanOperation: Sendable {
     /// reason), and a Plan changed since the review refuses ("changed since review"): an update is a PUT
     /// on the reviewed resourceVersion, a creation a POST that fails if the Plan appeared meanwhile.
     public func apply(_ prepared: Prepared, force: String?, user: AuditUser = .current) async throws -> OperationOutcome {
-        try await Audited.run(paths: inspector.paths, command: "plan", arguments: [prepared.target.description],
+        try await Audited.run(paths: local.paths, command: "plan", arguments: [prepared.target.description],
                               lockLabel: "plan \(prepared.targetText)", user: user) { record in
             record.details["target"] = prepared.targetText
             record.details["namespace"] = namespace
@@ -110,16 +116,26 @@ public struct PlanOperation: Sendable {
             if fresh.resolved != prepared.resolved {
                 throw UpgradeError.refused("the channel now resolves to \(fresh.resolved?.description ?? "nothing") (reviewed: \(prepared.targetText)); nothing was written: review again")
             }
+            // What each Plan is written over: the object as read now, when it is the one reviewed. SUC
+            // writes a Plan's status as it works (every node it starts or finishes), which changes the
+            // resourceVersion but nothing the operator reviewed; a change to the spec or labels refuses.
+            var bases: [String: JSONValue] = [:]
             for plan in prepared.plans {
                 let name = plan.metadata.name
-                if Self.resourceVersion(name, in: fresh.existing) != Self.resourceVersion(name, in: prepared.existing) {
+                let reviewed = Self.object(name, in: prepared.existing)
+                let current = Self.object(name, in: fresh.existing)
+                switch (reviewed, current) {
+                case (nil, nil): break
+                case let (reviewed?, current?) where PlanBuilder.comparable(reviewed) == PlanBuilder.comparable(current):
+                    bases[name] = current
+                default:
                     throw UpgradeError.refused("Plan \(namespace)/\(name) changed since review; nothing was written: review again")
                 }
             }
             try Forcing.check(fresh.failures, force: force, what: "plan (preflight)", record: &record)
             var results: [String] = []
             for plan in prepared.plans {
-                results.append(try await write(plan, reviewed: prepared.existing.first { $0["metadata"]?["name"]?.stringValue == plan.metadata.name }))
+                results.append(try await write(plan, reviewed: bases[plan.metadata.name]))
             }
             record.result = results.allSatisfy { $0.hasSuffix("unchanged") } ? "no-op" : "ok"
             record.details["plans"] = results.joined(separator: "; ")
@@ -127,8 +143,8 @@ public struct PlanOperation: Sendable {
         }
     }
 
-    static func resourceVersion(_ name: String, in objects: [JSONValue]) -> String? {
-        objects.first { $0["metadata"]?["name"]?.stringValue == name }?["metadata"]?["resourceVersion"]?.stringValue
+    static func object(_ name: String, in objects: [JSONValue]) -> JSONValue? {
+        objects.first { $0["metadata"]?["name"]?.stringValue == name }
     }
 
     /// The Plan as the API has it (every field, not only the modelled ones); nil when it does not exist.

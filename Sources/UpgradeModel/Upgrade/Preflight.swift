@@ -106,7 +106,7 @@ public enum Preflight {
             if let problem = SkewRules.apiServers(cluster.controlPlaneNodes.compactMap(\.version)).first {
                 checks.append(PreflightCheck("API server skew", .warn, problem.description))
             }
-            // RKE2-FACTS §1.6: the master label goes away at v1.34.1; old prepare steps then wait forever.
+            // docs/rke2-rules.md#rke2-upgrade-image-master-and-control-plane-labels: the master label goes away at v1.34.1; old prepare steps then wait forever.
             if target >= RKE2Version("v1.34.1+rke2r1")!, cluster.controlPlaneNodes.contains(where: { $0.roles.contains("master") }) {
                 checks.append(PreflightCheck("v1.34 labels", .warn, "servers lose node-role.kubernetes.io/master at v1.34.1: an rke2-upgrade image from before 2025-11 selects on it in the agent prepare step and waits forever; use an image with the control-plane selector (rancher/rke2-upgrade PR #44)"))
             }

@@ -3,12 +3,12 @@ import Foundation
 /// What the `rancher/rke2-upgrade` image of a Plan's prepare step does, from its tag.
 ///
 /// - The tag: SUC uses `status.latestVersion` as the tag of an image that has none (system-upgrade-controller
-///   `pkg/upgrade/container/container.go`, RKE2-FACTS §2.1).
+///   `pkg/upgrade/container/container.go`; docs/rke2-rules.md#suc-image-tag).
 /// - The control-plane selector of `prepare` (`scripts/upgrade.sh` `verify_masters_versions`):
 ///   `node-role.kubernetes.io/master` until rancher/rke2-upgrade PR #44 ("Migrate from master to
 ///   control-plane labels", merged 2025-11-18), `node-role.kubernetes.io/control-plane` after. Images
 ///   are built per RKE2 release; the first releases after the merge (rancher/rke2 tags of 2025-11-20)
-///   are v1.34.2, v1.33.6, v1.32.10 and v1.31.14 (RKE2-FACTS §1.6, §7.4) [derived from the dates].
+///   are v1.34.2, v1.33.6, v1.32.10 and v1.31.14 (docs/rke2-rules.md#rke2-upgrade-image-master-and-control-plane-labels) [derived from the dates].
 public struct RKE2UpgradeImage: Sendable, Equatable {
     public let reference: String
     /// The tag as an RKE2 version, nil when it is not one (a digest, `latest`, a private build).

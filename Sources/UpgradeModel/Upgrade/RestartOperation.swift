@@ -24,9 +24,9 @@ public struct RestartOperation: Sendable {
     public let viaSystemd: Bool
     public let timeout: TimeInterval
     /// Used to wait for the API after the restart; nil skips that wait.
-    public let client: KubeClient?
+    public let client: (any KubeAPI)?
 
-    public init(inspector: LocalInspector, viaSystemd: Bool = false, timeout: TimeInterval = 120, client: KubeClient? = nil) {
+    public init(inspector: LocalInspector, viaSystemd: Bool = false, timeout: TimeInterval = 120, client: (any KubeAPI)? = nil) {
         self.inspector = inspector.resolved()
         self.viaSystemd = viaSystemd
         self.timeout = timeout

@@ -1,4 +1,4 @@
-/// Label selectors and SUC's node eligibility (RKE2-FACTS §2.3), as pure functions.
+/// Label selectors and SUC's node eligibility (docs/rke2-rules.md#suc-node-selection), as pure functions.
 public enum Selection {
     public static let hostnameLabel = "kubernetes.io/hostname"
     public static let rolePrefix = "node-role.kubernetes.io/"

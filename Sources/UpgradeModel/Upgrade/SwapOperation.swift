@@ -163,7 +163,7 @@ public struct SwapOperation: Sendable {
         return checks
     }
 
-    /// Servers before agents (RKE2-FACTS §4.6): an agent waits until every control-plane node runs the version.
+    /// Servers before agents (docs/rke2-rules.md#version-skew-rules): an agent waits until every control-plane node runs the version.
     func orderCheck(role: String, version: RKE2Version?, local: LocalNode) -> PreflightCheck {
         guard let version else { return PreflightCheck("servers first", .warn, "no version to compare") }
         guard let cluster, cluster.api == .ok else {

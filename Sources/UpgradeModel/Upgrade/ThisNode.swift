@@ -2,7 +2,7 @@
 public enum ThisNode {
     /// The Node object for this host: RKE2's `node-name` (config or flag), else the hostname, matched
     /// against node names and `kubernetes.io/hostname` labels. RKE2 lowercases both before registering
-    /// (k3s `pkg/agent/config/config.go` via `util.GetHostnameAndIPs`, RKE2-FACTS §7.2).
+    /// (k3s `pkg/agent/config/config.go` via `util.GetHostnameAndIPs`; docs/rke2-rules.md#rke2-node-names-and-roles).
     public static func node(_ local: LocalNode, in cluster: ClusterStatus) -> NodeStatus? {
         let names = nodeNames(local)
         for name in names {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// An RKE2 release version: `v1.31.6+rke2r1`, its munged image/SUC form `v1.31.6-rke2r1`, and release
-/// candidates `v1.31.6-rc1+rke2r1` (RKE2-FACTS §1.4, §4.1).
+/// candidates `v1.31.6-rc1+rke2r1` (docs/rke2-rules.md#rke2-versions).
 ///
 /// Equality and ordering ignore the `+`/`-` separator: the munged and the release form name the same
 /// release. The `rke2rN` revision counts; a pre-release (`rc1`, `alpha2`) sorts before its release.

@@ -1,4 +1,4 @@
-/// The version skew rules an RKE2 upgrade must respect (RKE2-FACTS §4.6). Neither SUC nor rke2-upgrade
+/// The version skew rules an RKE2 upgrade must respect (docs/rke2-rules.md#version-skew-rules). Neither SUC nor rke2-upgrade
 /// enforces any of them, so upgrade-tui does. Each rule is a pure function that returns the problems it
 /// finds; an empty list means the step is allowed.
 public enum SkewProblem: Sendable, Equatable, CustomStringConvertible {

@@ -1,11 +1,24 @@
 import Foundation
 import UpgradeModel
 
-/// `--demo`: skip markers are real files in the demo's scratch tree; plans go to the simulated
-/// cluster; swap, restart and rollback act on the simulated node. Checks are the real ones.
+/// `--demo`: skip markers are real files in the demo's scratch tree; plans are prepared and written by
+/// the real plan operation against the demo's in-memory API server (audited in the scratch tree); swap,
+/// restart and rollback act on the simulated node (they need root and a real rke2 binary).
 struct DemoOperations: DashboardOperations {
     let node: DemoNode
     let namespace: String
+
+    var planOperation: PlanOperation {
+        PlanOperation(client: node.cluster.api, namespace: namespace, local: node) { url in
+            // The demo's channel server knows three channels, all at the demo's target; others are a 404.
+            let to = RKE2Version(DemoCluster.to)!
+            let name = String(url.split(separator: "/").last ?? "")
+            guard ["stable", "latest", to.minorLine].contains(name) else {
+                throw ChannelError("channel \(url) answered HTTP 404: no such channel (the demo knows stable, latest, \(to.minorLine))", unreachable: false)
+            }
+            return to
+        }
+    }
 
     func perform(_ effect: Effect, snapshot: DashboardSnapshot?, progress: @escaping @Sendable (String) -> Void) async -> Event {
         let cluster = node.cluster
@@ -13,36 +26,19 @@ struct DemoOperations: DashboardOperations {
         case .skip, .unskip:
             return .operationFinished(await SkipEffect.perform(effect, inspector: node.inspector, snapshot: snapshot))
         case let .preparePlan(text):
+            // The real plan operation, against the demo's API server; only the channel server is simulated.
             do {
                 let target = try UpgradeTarget.parse(version: RKE2Version(text) != nil ? text : nil, channel: RKE2Version(text) == nil ? text : nil)
-                guard let snapshot else { return .operationFinished(Message(text: "no snapshot yet", severity: .warn)) }
-                let plans = PlanBuilder(namespace: namespace).plans(target: target, cluster: snapshot.cluster)
-                let existing = plans.compactMap { cluster.cache.plans["\(namespace)/\($0.metadata.name)"] }.map { PlanBuilder.planJSON($0) }
-                // The demo's channel server knows three channels, all at the demo's target; others are a 404.
-                var resolved: RKE2Version?
-                var resolveError: ChannelError?
-                switch target {
-                case let .version(version): resolved = version
-                case let .channel(url):
-                    let to = RKE2Version(DemoCluster.to)!
-                    if ["stable", "latest", to.minorLine].contains(String(url.split(separator: "/").last ?? "")) {
-                        resolved = to
-                    } else {
-                        resolveError = ChannelError("channel \(url) answered HTTP 404: no such channel (the demo knows stable, latest, \(to.minorLine))", unreachable: false)
-                    }
-                }
-                let checks = Preflight.checks(PreflightInput(cluster: snapshot.cluster, existingPlans: existing, desiredPlans: plans, target: target,
-                                                             resolved: resolved, resolveError: resolveError, manifests: snapshot.manifests,
-                                                             snapshotTimes: [Date().addingTimeInterval(-3 * 3600)]))
-                var review = ReviewText.plan(PlanOperation.Prepared(target: target, resolved: resolved, plans: plans, existing: existing,
-                                                                    checks: checks, cluster: snapshot.cluster))
+                progress("checking \(target.description)")
+                var review = ReviewText.plan(try await planOperation.prepare(target: target))
                 review.title += " (demo: applied to the simulated cluster)"
                 return .reviewReady(review)
             } catch { return ReviewText.failure("plan", error) }
         case let .applyPlan(prepared):
             progress("applying the plans to the simulated cluster")
-            cluster.applyPlans(prepared.plans)
-            return .operationFinished(Message(text: "server-plan and agent-plan applied (simulated cluster)", severity: .ok))
+            do {
+                return .operationFinished(ReviewText.message(try await planOperation.apply(prepared, force: nil)))
+            } catch { return ReviewText.failure("plan", error) }
         case let .prepareSwap(path):
             guard POSIX.fileInfo(path) != nil else { return .inputRejected("\(path) does not exist (the demo's newer rke2 is \(node.downloadPath))") }
             let installed = cluster.localVersions.installed.flatMap(RKE2Version.init)

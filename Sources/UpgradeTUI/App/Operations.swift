@@ -77,9 +77,9 @@ enum ReviewText {
 struct HostOperations: DashboardOperations {
     let inspector: LocalInspector
     let namespace: String
-    let client: KubeClient?
+    let client: (any KubeAPI)?
 
-    init(inspector: LocalInspector, namespace: String, client: KubeClient?) {
+    init(inspector: LocalInspector, namespace: String, client: (any KubeAPI)?) {
         self.inspector = inspector.resolved()
         self.namespace = namespace
         self.client = client

@@ -44,13 +44,20 @@ struct DashboardCommand: AsyncParsableCommand {
         let readOnlyReason: String?
         var swapSuggestions: [String] = []
         var demoRoot: String?
-        defer { if let demoRoot { DemoNode.remove(root: demoRoot) } }
+        var demoCluster: DemoCluster?
+        defer {
+            demoCluster?.stop()
+            if let demoRoot { DemoNode.remove(root: demoRoot) }
+        }
         if demo {
             let cluster = DemoCluster()
+            demoCluster = cluster
             let node = try DemoNode.create(cluster: cluster)
             demoRoot = node.root
             logger.info("demo node at \(node.root)")
-            store = DashboardStore(configuration: .init(local: node, namespace: global.namespace, localInterval: refresh), cluster: .demo(cluster))
+            // The demo's cluster is an API server in memory: the store watches it as it would a real one.
+            cluster.start()
+            store = DashboardStore(configuration: .init(local: node, namespace: global.namespace, localInterval: refresh), cluster: .kube(cluster.api))
             operations = watch ? nil : DemoOperations(node: node, namespace: global.namespace)
             readOnlyReason = nil
             swapSuggestions = [node.downloadPath]

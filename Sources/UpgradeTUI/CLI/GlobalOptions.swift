@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import UpgradeModel
 
-/// Options every command takes, with RKE2's own names and environment variables (DESIGN.md).
+/// Options every command takes, with RKE2's own names and environment variables (docs/rke2-rules.md#rke2-paths-and-defaults).
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("RKE2 data directory (default $RKE2_DATA_DIR, then the running rke2's --data-dir, then /var/lib/rancher/rke2).", valueName: "DIR"))
     var dataDir: String?

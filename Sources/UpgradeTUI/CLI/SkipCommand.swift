@@ -50,7 +50,7 @@ enum SkipCommandRunner {
         if mode == .skip, outcomes.contains(where: { $0.action == .created }) {
             print("Remember: every control-plane node needs the same marker, or another server applies the manifest.")
             // An etcd-only server runs no deploy controller (k3s starts it with the API server).
-            if let config = try? global.inspector.inspect().config, ["true", "1"].contains(config.string("disable-apiserver")?.lowercased() ?? "") {
+            if let config = try? global.inspector.inspect().config, !config.runsDeployController {
                 print("Note: this server runs no deploy controller (disable-apiserver): its markers change nothing here; the servers that apply manifests need them.")
             }
         }

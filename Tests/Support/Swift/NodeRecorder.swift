@@ -8,6 +8,8 @@ public actor NodeRecorder {
     public private(set) var health: [ResourceHealth] = []
     public private(set) var replaces = 0
 
+    public init() {}
+
     public func record(_ update: ReflectorUpdate<KNode>) {
         switch update {
         case let .replace(items):
