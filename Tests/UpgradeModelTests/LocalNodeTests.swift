@@ -10,7 +10,7 @@ final class LocalNodeTests: XCTestCase {
         let fake = try FakeRKE2.start(binary: box.binaryPath, role: "server", dataDir: box.dataDir, extra: ["--disable", "rke2-coredns"])
         defer { fake.stop() }
         let node = try box.inspector.inspect()
-        XCTAssertEqual(node.role, "server")
+        XCTAssertEqual(node.role, .server)
         let running = try XCTUnwrap(node.running)
         XCTAssertEqual(running.process.pid, fake.pid)
         XCTAssertEqual(running.process.exe, box.binaryPath)
@@ -28,7 +28,7 @@ final class LocalNodeTests: XCTestCase {
         try FakeRKE2.install(version: "v1.31.6+rke2r1", at: box.binaryPath)
         let fake = try FakeRKE2.start(binary: box.binaryPath, role: "agent", dataDir: box.dataDir)
         defer { fake.stop() }
-        XCTAssertEqual(try box.inspector.inspect().role, "agent")
+        XCTAssertEqual(try box.inspector.inspect().role, .agent)
     }
 
     func testBinaryReplacedWhileRunningMeansRestartPending() throws {
@@ -79,7 +79,7 @@ final class LocalNodeTests: XCTestCase {
         var paths = box.paths
         paths.rke2Binary = box.binaryPath
         let node = try LocalInspector(paths: paths).inspect()
-        XCTAssertEqual(node.role, "unknown")
+        XCTAssertEqual(node.role, .unknown)
         XCTAssertNil(node.running)
         XCTAssertEqual(node.binary?.version?.description, "v1.30.5+rke2r2")
     }

@@ -72,10 +72,10 @@ final class TruthfulClusterTests: XCTestCase {
         let box = try Sandbox("thisnode")
         try box.write(box.configFile, "node-name: Server-2\n")
         let config = try RKE2Config.load(configFile: box.configFile)
-        let local = LocalNode(role: "server", hostname: "SERVER-1.Example.COM", paths: box.paths, binary: nil, running: nil, config: config, problems: [])
+        let local = LocalNode(role: .server, hostname: "SERVER-1.Example.COM", paths: box.paths, binary: nil, running: nil, config: config, problems: [])
         let status = derive(nodes: servers, plans: [])
         XCTAssertEqual(ThisNode.node(local, in: status)?.name, "server-2")
-        let byHost = LocalNode(role: "server", hostname: "SERVER-1.Example.COM", paths: box.paths, binary: nil, running: nil,
+        let byHost = LocalNode(role: .server, hostname: "SERVER-1.Example.COM", paths: box.paths, binary: nil, running: nil,
                                config: .emptyForErrors, problems: [])
         XCTAssertEqual(ThisNode.node(byHost, in: status)?.name, "server-1")
     }

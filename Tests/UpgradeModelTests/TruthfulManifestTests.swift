@@ -8,7 +8,7 @@ final class TruthfulManifestTests: XCTestCase {
     typealias F = ObjectFactory
 
     func local(_ box: Sandbox, config: RKE2Config, hostname: String = "server-1", running: RunningRKE2? = nil) -> LocalNode {
-        LocalNode(role: "server", hostname: hostname, paths: box.paths, binary: nil, running: running, config: config, problems: [])
+        LocalNode(role: .server, hostname: hostname, paths: box.paths, binary: nil, running: running, config: config, problems: [])
     }
 
     func scan(_ box: Sandbox, _ config: RKE2Config) throws -> ManifestScan {

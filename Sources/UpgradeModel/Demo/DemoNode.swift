@@ -108,11 +108,11 @@ public struct DemoNode: LocalSource {
         let sha = { (version: RKE2Version?) in String(repeating: String((version?.patch ?? 0) % 10), count: 64) }
         let binary = InstalledBinary(path: paths.rke2Binary ?? "", version: installed, commit: "demo", goVersion: "go1.24.11", sha256: sha(installed))
         let pending = installed != runningVersion
-        let process = RKE2Process(pid: pending ? 31337 : 31337 + Int32(runningVersion?.patch ?? 0), role: "server", arguments: ["server"],
+        let process = RKE2Process(pid: pending ? 31337 : 31337 + Int32(runningVersion?.patch ?? 0), role: .server, arguments: ["server"],
                                   argv0: "/usr/local/bin/rke2", exe: "/usr/local/bin/rke2", exeDeleted: pending,
                                   children: [.init(pid: 31340, name: "containerd"), .init(pid: 31341, name: "kubelet")])
         let running = RunningRKE2(process: process, runningSha256: sha(runningVersion), restartPending: pending, runningVersion: runningVersion)
-        let node = LocalNode(role: "server", hostname: cluster.localNodeName, paths: paths, binary: binary, running: running,
+        let node = LocalNode(role: .server, hostname: cluster.localNodeName, paths: paths, binary: binary, running: running,
                              config: config, problems: [])
         return (node, files)
     }

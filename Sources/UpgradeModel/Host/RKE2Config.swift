@@ -85,7 +85,7 @@ public struct RKE2Config: Sendable, Equatable {
     /// and `values` leave it out, and what it adds is `disabledAtRestart`. (What such a file held at the
     /// start cannot be known; its disables are shown as taking effect at the restart.)
     public static func load(configFile: String, processArgs: [String] = [], version: RKE2Version? = nil,
-                            environment: [String: String] = [:], startedAt: Date? = nil, role: String? = nil) throws -> RKE2Config {
+                            environment: [String: String] = [:], startedAt: Date? = nil, role: NodeRole? = nil) throws -> RKE2Config {
         var files: [(path: String, changed: Bool)] = []
         func changed(_ st: stat) -> Bool {
             guard let startedAt else { return false }
@@ -272,7 +272,7 @@ public struct RKE2Config: Sendable, Equatable {
     /// What RKE2 disables without being told (rke2 `pkg/cli/cmds/server.go` `validateCNI`,
     /// `validateIngress`, `disableExceptSelected`; `root.go` `validateCloudProvider[Name]`; `pkg/rke2/rke2.go`).
     static func implicitDisables(values: [String: [String]], sources: [String: String] = [:], version: RKE2Version?,
-                                 role: String? = nil) -> [DisabledComponent] {
+                                 role: NodeRole? = nil) -> [DisabledComponent] {
         var result: [DisabledComponent] = []
         let cniList = cni(values).map { $0.lowercased() }
         let cniSource = "cni: \(cniList.joined(separator: ","))" + (sources["cni"].map { $0.hasPrefix("RKE2_") ? " (\($0))" : "" } ?? "")
@@ -295,7 +295,7 @@ public struct RKE2Config: Sendable, Equatable {
                 result.append(.init(name: "rke2-\(item)-crd", source: source, implicit: true))
             }
         }
-        if role != "agent" {
+        if role != .agent {
             // Bundled cloud-provider charts are disabled unless that provider is `cloud-provider-name`.
             let provider = values["cloud-provider-name"]?.last ?? ""
             var providers: [(String, [String])] = [("rancher-vsphere", ["rancher-vsphere-csi", "rancher-vsphere-cpi"]),

@@ -1,14 +1,5 @@
 import UpgradeModel
 
-enum NodeSort: String, CaseIterable, Equatable {
-    case name, version, state
-
-    var next: NodeSort {
-        let all = NodeSort.allCases
-        return all[(all.firstIndex(of: self)! + 1) % all.count]
-    }
-}
-
 /// Nodes pane: name, roles, version, readiness, schedulability, one column per Plan.
 enum NodeRows {
     /// `cp,etcd` for a server: `master` (set before v1.34.1) is the legacy name of control-plane, so it

@@ -197,8 +197,3 @@ final class TerminalAdapter {
         wattr_set(ut_stdscr(), ut_a_normal(), 0, nil)
     }
 }
-
-struct TerminalError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

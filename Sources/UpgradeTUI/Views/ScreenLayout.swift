@@ -1,9 +1,5 @@
 import UpgradeModel
 
-struct Rect: Equatable {
-    var x: Int, y: Int, width: Int, height: Int
-}
-
 /// Where everything goes for a terminal size. Pure.
 struct ScreenLayout: Equatable {
     static let minWidth = 60

@@ -5,11 +5,11 @@ import UpgradeModel
 public enum SnapshotFixtures {
     public typealias F = ObjectFactory
 
-    public static func localNode(hostname: String = "server-1", role: String = "server", installed: String = "v1.32.2+rke2r1",
+    public static func localNode(hostname: String = "server-1", role: NodeRole = .server, installed: String = "v1.32.2+rke2r1",
                                  running: String? = "v1.31.6+rke2r1", disabled: [DisabledComponent] = []) -> LocalNode {
         let paths = HostPaths(dataDir: "/var/lib/rancher/rke2")
         let binary = InstalledBinary(path: "/usr/local/bin/rke2", version: RKE2Version(installed), sha256: String(repeating: "a", count: 64))
-        let process = RKE2Process(pid: 4242, role: role, arguments: [role], argv0: "/usr/local/bin/rke2", exe: "/usr/local/bin/rke2",
+        let process = RKE2Process(pid: 4242, role: role, arguments: [role.rawValue], argv0: "/usr/local/bin/rke2", exe: "/usr/local/bin/rke2",
                                   exeDeleted: running != installed, children: [.init(pid: 4250, name: "containerd"), .init(pid: 4251, name: "kubelet")])
         let runningNode = running.map {
             RunningRKE2(process: process, runningSha256: $0 == installed ? binary.sha256 : String(repeating: "b", count: 64),

@@ -1,0 +1,23 @@
+import Foundation
+
+/// Merges the host scan and the cluster cache into one `DashboardSnapshot`. Pure.
+public enum SnapshotBuilder {
+    /// `connection` is nil when no kubeconfig was found; `connectionError` says why one was unusable.
+    public static func build(local: LocalNode, files: [ManifestFile], cache: ClusterCache?, namespace: String,
+                             server: String?, connectionError: String?, insecure: KubeAccess.Insecurity? = nil,
+                             now: Date = Date()) -> DashboardSnapshot {
+        guard let cache else {
+            var status = ClusterStatus.notConfigured
+            status.error = connectionError
+            return DashboardSnapshot(local: local, manifests: ManifestDerivation.merge(files, cache: nil, addonsKnown: false,
+                                                                                   context: .init(local)),
+                                     cluster: status, takenAt: now)
+        }
+        var cluster = ClusterDerivation.derive(cache, namespace: namespace, server: server)
+        cluster.insecure = insecure
+        let addonsKnown = cluster.api == .ok && cache.health(.addons) == .ok
+        return DashboardSnapshot(local: local, manifests: ManifestDerivation.merge(files, cache: cache, addonsKnown: addonsKnown,
+                                                                                   context: .init(local)),
+                                 cluster: cluster, takenAt: now)
+    }
+}

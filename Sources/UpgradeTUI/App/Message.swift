@@ -1,0 +1,7 @@
+import UpgradeModel
+
+struct Message: Equatable {
+    enum Severity: Equatable { case info, ok, warn, error }
+    var text: String
+    var severity: Severity
+}

@@ -1,0 +1,66 @@
+import UpgradeModel
+
+/// A question the operator must answer before an effect runs.
+struct Confirmation: Equatable {
+    var title: String
+    var lines: [String]
+    var effect: Effect
+}
+
+/// A one-line text input (the plan's target, the swap's binary path).
+struct InputDialog: Equatable {
+    enum Kind: Equatable { case planTarget, swapPath }
+    var kind: Kind
+    var title: String
+    var prompt: String
+    var text: String
+    var suggestions: [String]
+    var note: String?
+    /// Why the last input was not accepted, shown inside the dialog.
+    var error: String? = nil
+}
+
+/// The checks and preview of a prepared plan or swap, awaiting the operator's confirmation.
+struct Review: Equatable {
+    /// The prepared operation itself: confirming performs exactly what was reviewed.
+    enum Kind: Equatable { case plan(PlanOperation.Prepared), swap(SwapPreparation), rollback(RollbackPreparation) }
+    var kind: Kind
+    var title: String
+    var lines: [String]
+    var scroll: Int
+    /// The plan must be confirmed by typing its target; a swap by `y`.
+    var typeToConfirm: String?
+    var typed: String
+    /// Failed checks: the dashboard does not offer to force; the CLI's --force REASON does.
+    var blocked: Bool
+}
+
+enum Overlay: Equatable {
+    case help(scroll: Int)
+    case details(title: String, lines: [String], scroll: Int)
+    case confirm(Confirmation)
+    /// Editing the focused pane's filter; the text is applied as it is typed.
+    case filterInput(previous: String)
+    case input(InputDialog)
+    case review(Review)
+
+    /// How far the overlay's text is scrolled (dialogs do not scroll).
+    var scroll: Int {
+        switch self {
+        case let .help(scroll), let .details(_, _, scroll): return scroll
+        case let .review(review): return review.scroll
+        case .confirm, .filterInput, .input: return 0
+        }
+    }
+
+    func scrolled(to scroll: Int) -> Overlay {
+        switch self {
+        case .help: return .help(scroll: scroll)
+        case let .details(title, lines, _): return .details(title: title, lines: lines, scroll: scroll)
+        case var .review(review):
+            review.scroll = scroll
+            return .review(review)
+        case .confirm, .filterInput, .input: return self
+        }
+    }
+}

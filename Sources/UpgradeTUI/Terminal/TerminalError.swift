@@ -1,0 +1,7 @@
+import CNcurses
+import Foundation
+
+struct TerminalError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
