@@ -64,6 +64,33 @@ final class RenderTests: XCTestCase {
         XCTAssertTrue(grid.text.contains("server-plan still applying on server-2"), "the gate's reason is visible when wide")
     }
 
+    func testManyNodesAt200x50PutTheBottomPanesSideBySide() throws {
+        let workers = (0..<40).map { ObjectFactory.node(String(format: "worker-%02d", $0), version: "v1.31.6+rke2r1", server: false) }
+        let snapshot = SnapshotFixtures.midUpgrade(cache: SnapshotFixtures.midUpgradeCache(extraNodes: workers))
+        let grid = render(snapshot, width: 200, height: 50)
+        try assertSnapshot(grid, named: "many-nodes-200x50")
+        let layout = ScreenLayout.compute(width: 200, height: 50, focus: .nodes, model: ScreenModel.make(snapshot, ViewState(readOnly: false), theme: .unicodeColor))
+        XCTAssertEqual(layout.panes[.manifests]?.y, layout.panes[.plans]?.y, "side by side")
+        XCTAssertEqual(layout.panes[.plans]?.height, 7, "the plans pane shows all its rows")
+        XCTAssertEqual(layout.panes[.nodes]!.height + 7, 45, "the nodes take every other row")
+        XCTAssertTrue(grid.text.contains("server-plan still applying on server-2"))
+    }
+
+    func testPanesShrinkToTheirContentAndSpareRowsGoWhereRowsDoNotFit() {
+        let model = ScreenModel.make(SnapshotFixtures.midUpgrade(), ViewState(readOnly: false), theme: .unicodeColor)
+        for (width, height) in [(120, 40), (200, 50), (80, 40)] {
+            let layout = ScreenLayout.compute(width: width, height: height, focus: .nodes, model: model)
+            for pane in PaneID.allCases {
+                XCTAssertEqual(layout.visibleRows(pane), model.table(pane).rows.count, "\(pane) at \(width)x\(height): as tall as its rows")
+                XCTAssertEqual(layout.panes[pane]?.width, width, "full width when everything fits")
+            }
+        }
+        // 80x24: not enough rows; every pane keeps two rows, and no row is left unused.
+        let small = ScreenLayout.compute(width: 80, height: 24, focus: .manifests, model: model)
+        XCTAssertEqual(PaneID.allCases.reduce(0) { $0 + small.panes[$1]!.height }, 19)
+        XCTAssertGreaterThanOrEqual(small.visibleRows(.manifests), model.table(.manifests).rows.count, "the focused pane grows first")
+    }
+
     func testTooSmall() throws {
         let grid = render(SnapshotFixtures.midUpgrade(), width: 50, height: 12)
         try assertSnapshot(grid, named: "too-small-50x12")

@@ -28,41 +28,48 @@ struct ScreenLayout: Equatable {
         let footer = Rect(x: 0, y: height - 1, width: width, height: 1)
         let top = 3
         let available = height - 5
-        let desired = Dictionary(uniqueKeysWithValues: PaneID.allCases.map { ($0, max(4, model.table($0).rows.count + 2)) })
+        // A pane wants its rows, a title rule and a column header; an empty one a line for why.
+        let desired = Dictionary(uniqueKeysWithValues: PaneID.allCases.map { ($0, max(3, model.table($0).rows.count + 2)) })
+        let all = PaneID.allCases
         var panes: [PaneID: Rect] = [:]
-        if width >= 150 && height >= 30 {
-            // Wide: nodes across the top, manifests and plans side by side below.
-            // Nodes take what they need, up to half (more when the bottom panes need less).
-            let bottomWant = max(desired[.manifests]!, desired[.plans]!)
-            let nodesHeight = max(4, min(desired[.nodes]!, available - 6, max(available / 2, available - bottomWant)))
-            let bottomHeight = available - nodesHeight
+        func stack(_ heights: [PaneID: Int]) {
+            var y = top
+            for pane in all {
+                panes[pane] = Rect(x: 0, y: y, width: width, height: heights[pane]!)
+                y += heights[pane]!
+            }
+        }
+        let bottomWant = max(desired[.manifests]!, desired[.plans]!)
+        if all.reduce(0, { $0 + desired[$1]! }) <= available {
+            // Everything fits stacked, at full width (nothing cut): each pane is as tall as its content,
+            // and the rows left over stay below them.
+            stack(desired)
+        } else if width >= 150 && height >= 30 && desired[.nodes]! > 4 {
+            // Wide and not enough rows: nodes across the top, manifests and plans side by side below.
+            // The bottom panes get what they need (up to half); the nodes take the rest.
+            let bottomHeight = max(4, min(bottomWant, available / 2, available - 4))
+            let nodesHeight = min(desired[.nodes]!, available - bottomHeight)
             let left = width * 9 / 20
             panes[.nodes] = Rect(x: 0, y: top, width: width, height: nodesHeight)
-            panes[.manifests] = Rect(x: 0, y: top + nodesHeight, width: left, height: bottomHeight)
-            panes[.plans] = Rect(x: left + 1, y: top + nodesHeight, width: width - left - 1, height: bottomHeight)
+            panes[.manifests] = Rect(x: 0, y: top + nodesHeight, width: left, height: min(bottomHeight, desired[.manifests]!))
+            panes[.plans] = Rect(x: left + 1, y: top + nodesHeight, width: width - left - 1, height: min(bottomHeight, desired[.plans]!))
         } else {
-            // Stacked: every pane keeps at least two rows of data; the focused pane grows first.
-            var heights = Dictionary(uniqueKeysWithValues: PaneID.allCases.map { ($0, 4) })
-            var remaining = available - 12
-            let order = [focus] + PaneID.allCases.filter { $0 != focus }
-            while remaining > 0 {
-                var grew = false
+            // Stacked and not enough rows: every pane keeps two rows of data (or its content, if less);
+            // the rest goes to the panes whose rows do not fit, the focused pane first and faster.
+            var heights = Dictionary(uniqueKeysWithValues: all.map { ($0, min(4, desired[$0]!)) })
+            var remaining = available - heights.values.reduce(0, +)
+            let order = [focus] + all.filter { $0 != focus }
+            var grew = true
+            while remaining > 0 && grew {
+                grew = false
                 for pane in order where remaining > 0 && heights[pane]! < desired[pane]! {
                     let step = pane == focus ? min(2, remaining, desired[pane]! - heights[pane]!) : 1
                     heights[pane]! += step
                     remaining -= step
                     grew = true
                 }
-                if !grew {
-                    heights[focus]! += remaining
-                    remaining = 0
-                }
             }
-            var y = top
-            for pane in PaneID.allCases {
-                panes[pane] = Rect(x: 0, y: y, width: width, height: heights[pane]!)
-                y += heights[pane]!
-            }
+            stack(heights)
         }
         return ScreenLayout(width: width, height: height, header: header, workflow: workflow, panes: panes, message: message, footer: footer, tooSmall: false)
     }
