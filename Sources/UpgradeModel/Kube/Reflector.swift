@@ -75,31 +75,7 @@ public struct Reflector<T: KubeObject>: Sendable {
                         }
                         continue
                     }
-                    let event: KWatchEvent<T>
-                    do {
-                        event = try JSONDecoder().decode(KWatchEvent<T>.self, from: line)
-                    } catch {
-                        throw KubeError.decoding("\(resource.label): cannot decode a watch event: \(error)")
-                    }
-                    switch event.type {
-                    case "ADDED", "MODIFIED":
-                        if let object = event.object {
-                            resourceVersion = object.metadata.resourceVersion ?? resourceVersion
-                            await sink(.upsert(object))
-                        }
-                    case "DELETED":
-                        if let object = event.object {
-                            resourceVersion = object.metadata.resourceVersion ?? resourceVersion
-                            await sink(.delete(object))
-                        }
-                    case "BOOKMARK":
-                        resourceVersion = event.bookmarkVersion ?? resourceVersion
-                    case "ERROR":
-                        let code = event.status?.code ?? 500
-                        throw KubeError.status(code: code, reason: event.status?.reason ?? "Error", message: (event.status?.message ?? "watch error") + (event.status?.causeSuffix ?? ""))
-                    default:
-                        break
-                    }
+                    resourceVersion = try await deliver(line, resumingFrom: resourceVersion, to: sink)
                 }
                 // A clean end (the server's timeoutSeconds): watch again from where we are.
                 await pauseIfQuick()
@@ -157,6 +133,32 @@ public struct Reflector<T: KubeObject>: Sendable {
                 await sink(.health(.unreachable("\(error)", retryAt: Date().addingTimeInterval(delay))))
                 try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
             }
+        }
+    }
+
+    /// One watch event: its change goes to `sink`; returns the resourceVersion to resume from. An ERROR
+    /// event becomes the `KubeError` it carries.
+    private func deliver(_ line: Data, resumingFrom resourceVersion: String?,
+                         to sink: @Sendable (ReflectorUpdate<T>) async -> Void) async throws -> String? {
+        let event: KWatchEvent<T>
+        do {
+            event = try JSONDecoder().decode(KWatchEvent<T>.self, from: line)
+        } catch {
+            throw KubeError.decoding("\(resource.label): cannot decode a watch event: \(error)")
+        }
+        switch event.type {
+        case "ADDED", "MODIFIED", "DELETED":
+            guard let object = event.object else { return resourceVersion }
+            await sink(event.type == "DELETED" ? .delete(object) : .upsert(object))
+            return object.metadata.resourceVersion ?? resourceVersion
+        case "BOOKMARK":
+            return event.bookmarkVersion ?? resourceVersion
+        case "ERROR":
+            let code = event.status?.code ?? 500
+            throw KubeError.status(code: code, reason: event.status?.reason ?? "Error",
+                                   message: (event.status?.message ?? "watch error") + (event.status?.causeSuffix ?? ""))
+        default:
+            return resourceVersion
         }
     }
 
