@@ -19,8 +19,8 @@ final class InMemoryAPITests: XCTestCase {
         let demo = DemoCluster(stepInterval: 3600)
         let cache = await ClusterReader.readOnce(client: demo.api, sources: ClusterSources(namespace: ObjectFactory.namespace))
         XCTAssertEqual(cache.nodes.count, 6)
-        XCTAssertEqual(Set(cache.plans.values.map(\.metadata.name)), ["server-plan", "agent-plan"])
-        XCTAssertEqual(cache.jobs.count, 2)
+        XCTAssertTrue(cache.plans.isEmpty, "before the upgrade")
+        XCTAssertEqual(cache.deployments.count, 1, "SUC is installed")
         for kind in ClusterCache.Kind.allCases { XCTAssertEqual(cache.health(kind), .ok, "\(kind)") }
         XCTAssertEqual(cache, demo.cache.withHealth(of: cache), "the reader sees what the controllers wrote")
 
@@ -29,9 +29,9 @@ final class InMemoryAPITests: XCTestCase {
         let task = Task { await reflector.run { await recorder.record($0) } }
         defer { task.cancel() }
         try await wait("the first list") { await recorder.names.count == 6 }
-        // One SUC reconcile finishes server-2: the watch delivers the change, no relist.
-        XCTAssertTrue(demo.step())
-        try await wait("server-2 upgraded") { await recorder.events.contains { $0.hasPrefix("upsert:server-2") } }
+        // The failure key changes a node: the watch delivers the change, no relist.
+        _ = demo.injectFailure()
+        try await wait("agent-1 changed") { await recorder.events.contains { $0.hasPrefix("upsert:agent-1") } }
         let replaces = await recorder.replaces
         XCTAssertEqual(replaces, 1)
     }
@@ -44,10 +44,9 @@ final class InMemoryAPITests: XCTestCase {
         let target = RKE2Version("v1.32.3+rke2r1")!
         let operation = PlanOperation(client: demo.api, namespace: ObjectFactory.namespace, local: node) { _ in target }
         let prepared = try await operation.prepare(target: .version(target))
-        XCTAssertEqual(prepared.existing.count, 2, "the demo's Plans are read back with their resourceVersions")
-        XCTAssertTrue(prepared.diff.contains { $0.contains("v1.32.3+rke2r1") }, "\(prepared.diff)")
+        XCTAssertTrue(prepared.existing.isEmpty, "no Plans before the upgrade")
         let outcome = try await operation.apply(prepared, force: prepared.failures.isEmpty ? nil : "test")
-        XCTAssertEqual(outcome.summary, "server-plan updated, agent-plan updated")
+        XCTAssertEqual(outcome.summary, "server-plan created, agent-plan created")
         // The audit record is in the demo's tree, never on the host.
         let audit = try String(contentsOfFile: node.paths.auditLog, encoding: .utf8)
         XCTAssertTrue(audit.contains("\"command\":\"plan\""), audit)
@@ -60,6 +59,7 @@ final class InMemoryAPITests: XCTestCase {
         let reviewed = try await operation.prepare(target: .version(RKE2Version("v1.32.4+rke2r1")!))
         let before = try XCTUnwrap(demo.cache.plans["\(ObjectFactory.namespace)/server-plan"]?.metadata.resourceVersion)
         XCTAssertTrue(demo.step(), "SUC started a node")
+        XCTAssertNotEqual(demo.cache.plans["\(ObjectFactory.namespace)/server-plan"]?.status?.applying, nil)
         XCTAssertNotEqual(demo.cache.plans["\(ObjectFactory.namespace)/server-plan"]?.metadata.resourceVersion, before)
         let applied = try await operation.apply(reviewed, force: "test")
         XCTAssertEqual(applied.summary, "server-plan updated, agent-plan updated")

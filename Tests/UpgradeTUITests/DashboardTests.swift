@@ -46,14 +46,14 @@ final class DashboardTests: XCTestCase {
     }
 
     func testHelpListsEveryKeyOfEveryDialog() {
-        let h = Harness()
-        let help = OverlayBox.helpLines(h.state, theme: .unicodeColor).joined(separator: "\n")
+        let help = OverlayBox.helpLines(ViewState(readOnly: false, demo: true), theme: .unicodeColor).joined(separator: "\n")
         for binding in Keymap.all {
             XCTAssertTrue(help.contains(binding.label + " ") && help.contains(binding.help), "help lacks \(binding.label) \(binding.help) (\(binding.context))")
         }
         for context in KeyContext.allCases where context != .panes {
             XCTAssertTrue(help.contains(context.title), context.title)
         }
+        XCTAssertFalse(OverlayBox.helpLines(ViewState(readOnly: false), theme: .unicodeColor).joined().contains("demo:"), "no demo key outside the demo")
         let readOnly = OverlayBox.helpLines(ViewState(readOnly: true), theme: .unicodeColor).joined(separator: "\n")
         XCTAssertFalse(readOnly.contains(KeyContext.confirm.title), "read-only: no dialog that changes anything")
         XCTAssertTrue(readOnly.contains(KeyContext.filter.title))
@@ -96,5 +96,21 @@ final class DashboardTests: XCTestCase {
         let before = h.render().line(0)
         h.send(.tick(snapshot.takenAt.addingTimeInterval(3)))
         XCTAssertNotEqual(h.render().line(0), before, "the countdown moved: \(before)")
+    }
+
+    func testTheDemoSaysSoAtEverySizeAndHasItsOwnKey() {
+        for (width, height) in [(60, 15), (80, 24), (200, 50)] {
+            let dashboard = Dashboard(state: ViewState(readOnly: false, demo: true), theme: .unicodeColor, width: width, height: height,
+                                      snapshot: SnapshotFixtures.midUpgrade(), now: SnapshotFixtures.midUpgrade().takenAt)
+            XCTAssertTrue(dashboard.render().line(0).hasSuffix("DEMO"), "\(width)x\(height): \(dashboard.render().line(0))")
+        }
+        XCTAssertFalse(Harness().render().line(0).contains("DEMO"))
+        XCTAssertEqual(Keymap.action(for: .char("x"), focus: .nodes, in: Keymap.table(readOnly: false, demo: true)), .injectFailure)
+        XCTAssertNil(Keymap.action(for: .char("x"), focus: .nodes, in: Keymap.table(readOnly: false)), "never on a real cluster")
+        XCTAssertNil(Keymap.action(for: .char("x"), focus: .nodes, in: Keymap.table(readOnly: true, demo: true)), "nor in --watch")
+        var demo = Harness()
+        demo.dashboard = Dashboard(state: ViewState(readOnly: false, demo: true), theme: .unicodeColor, width: 80, height: 24,
+                                   snapshot: SnapshotFixtures.midUpgrade())
+        XCTAssertEqual(demo.press(.char("x")), [.injectFailure])
     }
 }

@@ -1,45 +1,51 @@
 import Foundation
 
-/// The simulated cluster behind `--demo`: three servers and three agents mid-way through an upgrade
-/// from v1.31.6 to v1.32.2, progressing the way SUC does (one node at a time, servers first, cordon,
-/// Job, plan label, uncordon), so the dashboard has something live to show without a cluster. The
-/// objects live in an `InMemoryKubeAPI`: the dashboard watches it and the plan operation writes to it
-/// exactly as they would a real API server; this class plays the controllers (SUC and the nodes).
+/// The simulated cluster behind `--demo`: three servers and three agents on v1.31.6, before an upgrade,
+/// with the system-upgrade-controller installed and no Plans. The operator plans the upgrade (the real
+/// plan operation writes the Plans); the simulated controllers then do what SUC and rke2-upgrade do:
+/// resolve the Plans, upgrade the servers one at a time (cordon, Job, new kubelet, plan label,
+/// uncordon), open the agent gate when every server runs the target, then upgrade the agents. The
+/// objects live in an `InMemoryKubeAPI`, which the dashboard watches as it would a real API server.
+/// `injectFailure` makes something go wrong (a Job that fails, a node that stays NotReady) so that the
+/// hints can be seen; called again, it recovers.
 public final class DemoCluster: @unchecked Sendable {
     /// The demo's API server.
     public let api = InMemoryKubeAPI(server: "demo")
 
     public static let from = "v1.31.6+rke2r1"
+    /// What the demo's channels (stable, latest, v1.32) resolve to.
     public static let to = "v1.32.2+rke2r1"
-    /// The node upgrade-tui "runs on" in the demo: pending at first, upgraded by its Job later.
+    /// The node upgrade-tui "runs on" in the demo; its rke2 is replaced when its Job completes.
     public let localNodeName = "server-3"
+
+    /// Something the operator injected with the demo's failure key.
+    enum Injected {
+        case failedJob(plan: String, node: String)
+        case notReady(node: String)
+    }
 
     private let lock = NSLock()
     /// The demo node's installed and running rke2 when the operator swapped or restarted it by hand.
     private var installedOverride: String?
     private var runningOverride: String?
+    private var injected: Injected?
     private var task: Task<Void, Never>?
     private var stepCount = 0
+    /// Seconds between two reconciles: with 6 nodes the upgrade takes about 2 minutes.
     public let stepInterval: TimeInterval
 
-    public init(stepInterval: TimeInterval = 4) {
+    public init(stepInterval: TimeInterval = 5) {
         self.stepInterval = stepInterval
         typealias F = ObjectFactory
-        let server = F.resolved(F.serverPlan(version: Self.to), applying: ["server-2"])
-        let agent = F.resolved(F.agentPlan(version: Self.to), complete: false, reason: "SyncJob")
-        let hash = server.status!.latestHash!
         var cache = ClusterCache()
         cache.apply(.replace([
-            F.node("server-1", version: Self.to, planLabels: ["server-plan": hash], ip: "10.0.0.11"),
-            F.node("server-2", version: Self.from, unschedulable: true, ip: "10.0.0.12"),
+            F.node("server-1", version: Self.from, ip: "10.0.0.11"),
+            F.node("server-2", version: Self.from, ip: "10.0.0.12"),
             F.node(localNodeName, version: Self.from, ip: "10.0.0.13"),
             F.node("agent-1", version: Self.from, server: false, ip: "10.0.0.21"),
             F.node("agent-2", version: Self.from, server: false, ip: "10.0.0.22"),
             F.node("agent-gpu-with-a-rather-long-hostname-3", version: Self.from, server: false, planLabels: ["agent-plan": "disabled"], ip: "10.0.0.23"),
         ]), to: \.nodes, kind: .nodes)
-        cache.apply(.replace([server, agent]), to: \.plans, kind: .plans)
-        cache.apply(.replace([F.job(plan: server, node: "server-1", state: .complete), F.job(plan: server, node: "server-2", state: .running)]),
-                    to: \.jobs, kind: .jobs)
         cache.apply(.replace([F.controller()]), to: \.deployments, kind: .deployments)
         store(cache, previous: ClusterCache())
     }
@@ -51,6 +57,7 @@ public final class DemoCluster: @unchecked Sendable {
         cache.apply(.replace(api.objects(.nodes) as [KNode]), to: \.nodes, kind: .nodes)
         cache.apply(.replace(api.objects(.plans(namespace)) as [KPlan]), to: \.plans, kind: .plans)
         cache.apply(.replace(api.objects(.jobs(namespace)) as [KJob]), to: \.jobs, kind: .jobs)
+        cache.apply(.replace(api.objects(.pods(namespace)) as [KPod]), to: \.pods, kind: .pods)
         cache.apply(.replace(api.objects(.addons) as [KAddon]), to: \.addons, kind: .addons)
         cache.apply(.replace(api.objects(.helmCharts) as [KHelmChart]), to: \.helmCharts, kind: .helmCharts)
         cache.apply(.replace(api.objects(.deployments(namespace)) as [KDeployment]), to: \.deployments, kind: .deployments)
@@ -64,10 +71,14 @@ public final class DemoCluster: @unchecked Sendable {
             for (key, object) in cache[keyPath: path] where previous[keyPath: path][key] != object {
                 api.upsert(object, in: resource)
             }
+            for (key, object) in previous[keyPath: path] where cache[keyPath: path][key] == nil {
+                _ = api.delete(object, in: resource)
+            }
         }
         write(\.nodes, .nodes)
         write(\.plans, .plans(namespace))
         write(\.jobs, .jobs(namespace))
+        write(\.pods, .pods(namespace))
         write(\.addons, .addons)
         write(\.helmCharts, .helmCharts)
         write(\.deployments, .deployments(namespace))
@@ -97,8 +108,7 @@ public final class DemoCluster: @unchecked Sendable {
         charts.forEach { api.upsert($0, in: .helmCharts) }
     }
 
-    /// One SUC reconcile: resolve Plans written since (as SUC does: status, latest version and hash),
-    /// then finish the applying node, or start the next eligible one. False when idle.
+    /// One reconcile of the simulated controllers. False when there was nothing to do.
     @discardableResult
     public func step() -> Bool {
         lock.lock()
@@ -110,12 +120,14 @@ public final class DemoCluster: @unchecked Sendable {
         return changed
     }
 
+    /// What SUC does in one pass: resolve Plans written since (status, latest version and hash), then
+    /// per Plan, finish the node it is applying or start the next eligible one (concurrency 1), or mark
+    /// it complete. Server plans go first; an agent plan (its prepare step names the server plan) starts
+    /// a node only when every control-plane node runs its version, as rke2-upgrade's prepare gate does.
     private func reconcile(_ state: inout ClusterCache) -> Bool {
         stepCount += 1
         var resolvedAny = false
         for (key, plan) in state.plans.sorted(by: { $0.key < $1.key }) {
-            // A Plan the operator applied: SUC resolves it (a channel to the demo's target) and starts
-            // over for the nodes not at its new hash.
             let latest = RKE2Version(plan.spec?.version ?? Self.to)?.munged
             guard plan.status?.latestHash == nil || plan.status?.latestVersion != latest else { continue }
             var withVersion = plan
@@ -126,30 +138,32 @@ public final class DemoCluster: @unchecked Sendable {
             resolvedAny = true
         }
         if resolvedAny { return true }
-        for planName in ["server-plan", "agent-plan"] {
-            guard var plan = state.plans["\(ObjectFactory.namespace)/\(planName)"], let hash = plan.status?.latestHash else { continue }
-            if planName == "agent-plan" {
-                let servers = state.plans["\(ObjectFactory.namespace)/server-plan"]
-                if !(servers?.status?.applying ?? []).isEmpty { return false }
-                let cpVersions = Set(state.nodes.values.filter { $0.metadata.label("node-role.kubernetes.io/control-plane") == "true" }
-                    .compactMap { $0.status?.nodeInfo?.kubeletVersion })
-                if cpVersions != [plan.spec?.version ?? Self.to] { continue }
-            }
+        let plans = state.plans.values.sorted { ($0.spec?.prepare == nil ? 0 : 1, $0.metadata.name) < ($1.spec?.prepare == nil ? 0 : 1, $1.metadata.name) }
+        for var plan in plans {
+            guard let hash = plan.status?.latestHash else { continue }
             let target = plan.spec?.version ?? Self.to
+            if case let .failedJob(failedPlan, _) = injected, failedPlan == plan.metadata.name { continue }
+            if let serverPlan = plan.spec?.prepare?.args?.dropFirst().first {
+                // The agent gate: rke2-upgrade's prepare waits while the server plan applies and until
+                // every control-plane node runs the version.
+                if !(state.plans["\(ObjectFactory.namespace)/\(serverPlan)"]?.status?.applying ?? []).isEmpty { continue }
+                let servers = state.nodes.values.filter { $0.metadata.label("node-role.kubernetes.io/control-plane") == "true" }
+                if Set(servers.compactMap { $0.status?.nodeInfo?.kubeletVersion }) != [target] { continue }
+            }
             if let applying = plan.status?.applying?.first, var node = state.nodes[applying] {
                 // The Job finished: new kubelet, plan label, uncordon (SUC's handle_batch).
                 node.status?.nodeInfo = .init(kubeletVersion: target)
                 if applying == localNodeName {
-                    // The job swapped the binary and restarted rke2 on the demo node.
+                    // The Job swapped the binary and restarted rke2 on the demo node.
                     installedOverride = target
                     runningOverride = target
                 }
-                node.metadata.labels?[Selection.planLabel(planName)] = hash
+                node.metadata.labels?[Selection.planLabel(plan.metadata.name)] = hash
                 node.spec?.unschedulable = nil
-                node.metadata.resourceVersion = "\(stepCount)"
                 state.nodes[applying] = node
                 let job = ObjectFactory.job(plan: plan, node: applying, state: .complete)
                 state.jobs[job.metadata.key] = job
+                state.pods = state.pods.filter { $0.value.metadata.label("upgrade.cattle.io/node") != applying }
                 plan.status?.applying = nil
                 state.plans[plan.metadata.key] = plan
                 return true
@@ -177,8 +191,62 @@ public final class DemoCluster: @unchecked Sendable {
         return false
     }
 
+    /// The demo's channel server: stable, latest and v1.32 resolve to `to`; any other name is a 404.
+    public static func resolveChannel(_ url: String) throws -> RKE2Version {
+        let target = RKE2Version(to)!
+        let name = String(url.split(separator: "/").last ?? "")
+        guard ["stable", "latest", target.minorLine].contains(name) else {
+            throw ChannelError("channel \(url) answered HTTP 404: no such channel (the demo knows stable, latest, \(target.minorLine))", unreachable: false)
+        }
+        return target
+    }
+
     static func setting(_ conditions: [KCondition]?, _ condition: KCondition) -> [KCondition] {
         (conditions ?? []).filter { $0.type != condition.type } + [condition]
+    }
+
+    /// The demo's failure key. While a Plan applies a node, its Job fails (the upgrade container exits
+    /// with an error, the Job reaches its backoff limit) and the Plan stays on that node, as SUC leaves
+    /// it; otherwise an agent stops being Ready. Called again, it recovers: the Job is retried, the
+    /// node is Ready again. Returns what it did, for the message line.
+    public func injectFailure() -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        let previous = cache
+        var state = previous
+        defer { store(state, previous: previous) }
+        switch injected {
+        case let .failedJob(planName, nodeName)?:
+            injected = nil
+            if let plan = state.plans["\(ObjectFactory.namespace)/\(planName)"] {
+                let job = ObjectFactory.job(plan: plan, node: nodeName, state: .running)
+                state.jobs[job.metadata.key] = job
+                state.pods = state.pods.filter { $0.value.metadata.label("upgrade.cattle.io/node") != nodeName }
+            }
+            return "demo: the Job on \(nodeName) was retried and runs again"
+        case let .notReady(nodeName)?:
+            injected = nil
+            state.nodes[nodeName]?.status?.conditions = [KCondition(type: "Ready", status: "True", reason: "KubeletReady", message: "kubelet is posting ready status")]
+            return "demo: \(nodeName) is Ready again"
+        case nil:
+            if let plan = state.plans.values.sorted(by: { $0.metadata.name > $1.metadata.name }).first(where: { !($0.status?.applying ?? []).isEmpty }),
+               let nodeName = plan.status?.applying?.first {
+                let job = ObjectFactory.job(plan: plan, node: nodeName, state: .failed,
+                                            message: "Job has reached the specified backoff limit")
+                state.jobs[job.metadata.key] = job
+                let failed = KPod.ContainerStatus(name: "upgrade", image: "rancher/rke2-upgrade", restartCount: 0,
+                                                  state: .init(terminated: .init(reason: "Error", message: "cp: cannot create regular file '/host/usr/local/bin/rke2': Text file busy", exitCode: 1)))
+                let pod = ObjectFactory.pod(of: job, phase: "Failed", statuses: [failed])
+                state.pods[pod.metadata.key] = pod
+                injected = .failedJob(plan: plan.metadata.name, node: nodeName)
+                return "demo: the upgrade Job on \(nodeName) failed (press x again to retry it)"
+            }
+            let nodeName = "agent-1"
+            state.nodes[nodeName]?.status?.conditions = [KCondition(type: "Ready", status: "False", reason: "KubeletNotReady",
+                                                                      message: "container runtime network not ready: cni plugin not initialized")]
+            injected = .notReady(node: nodeName)
+            return "demo: \(nodeName) stays NotReady (press x again to recover)"
+        }
     }
 
     /// The demo node's kubelet version as the cluster sees it.

@@ -168,6 +168,14 @@ public final class InMemoryKubeAPI: KubeAPI, @unchecked Sendable {
         _ = try? write(address, json, create: nil)
     }
 
+    /// Deletes an object as a controller would; false if it was not there.
+    @discardableResult
+    public func delete<T: KubeObject>(_ object: T, in resource: KubeResource) -> Bool {
+        guard let collection = Address(path: resource.collectionPath) else { return false }
+        return remove(Address(prefix: collection.prefix, plural: collection.plural,
+                              namespace: object.metadata.namespace ?? collection.namespace, name: object.metadata.name))
+    }
+
     // MARK: Storage
 
     private func list(_ collection: Address, labelSelector: String?, fieldSelector: String?) -> JSONValue {

@@ -6,6 +6,8 @@ enum Action: Equatable, Sendable {
     case filter, details, help, close, sort, showMessage
     case toggleSkip
     case plan, swap, restart, rollback
+    /// `--demo` only: make something fail in the simulated cluster, or recover.
+    case injectFailure
     // In dialogs.
     /// Enter: keep the filter, check the input, apply a typed confirmation.
     case accept

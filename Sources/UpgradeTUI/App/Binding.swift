@@ -9,6 +9,8 @@ struct Binding: Sendable {
     let context: KeyContext
     /// Changes the node or the cluster: absent from the read-only table (`--watch`).
     let mutating: Bool
+    /// Only in `--demo`.
+    let demoOnly: Bool
     /// Only in this pane; nil everywhere.
     let pane: PaneID?
     /// Shown in the footer (the help lists everything).
@@ -18,7 +20,8 @@ struct Binding: Sendable {
     let footerPriority: Int
 
     init(_ keys: [Key], _ label: String, _ action: Action, _ help: String, context: KeyContext = .panes, mutating: Bool = false,
-         pane: PaneID? = nil, footer: Bool = false, footerText: String? = nil, footerPriority: Int = 5) {
+         demoOnly: Bool = false, pane: PaneID? = nil, footer: Bool = false, footerText: String? = nil, footerPriority: Int = 5) {
+        self.demoOnly = demoOnly
         self.keys = keys
         self.label = label
         self.action = action

@@ -17,6 +17,8 @@ enum Effect: Equatable, Sendable {
     case prepareRollback
     case rollback(RollbackPreparation)
     case completePath(String)
+    /// `--demo` only: the simulated cluster fails somewhere (or recovers).
+    case injectFailure
     /// Stop the running operation at its next safe point; the dashboard quits when it has finished.
     case interruptAndQuit
 
@@ -41,7 +43,7 @@ enum Effect: Equatable, Sendable {
         case .prepareRollback: return "checking the backups"
         case .rollback: return "rolling back"
         case .interruptAndQuit: return "stopping at the next safe step, then quitting"
-        case .quit, .repaint, .discardSwap, .completePath: return nil
+        case .quit, .repaint, .discardSwap, .completePath, .injectFailure: return nil
         }
     }
 }

@@ -25,6 +25,8 @@ enum Keymap {
         Binding([.char("r")], "r", .restart, "restart rke2 on this node into the installed binary", mutating: true, footer: true,
                 footerText: "restart", footerPriority: 7),
         Binding([.char("R")], "R", .rollback, "rollback: reinstall the newest backup, then restart", mutating: true),
+        Binding([.char("x")], "x", .injectFailure, "demo: make something fail (a Job, a node); again: recover", mutating: true,
+                demoOnly: true),
         Binding([.escape], "Esc", .close, "close, clear the filter"),
         Binding([.char("m")], "m", .showMessage, "the last message in full"),
         Binding([.char("?")], "?", .help, "help", footer: true, footerText: "help"),
@@ -91,9 +93,10 @@ enum Keymap {
          Binding([.ctrl("c")], "C-c", .quit, "quit (asks first while an operation runs)", context: context)]
     }
 
-    /// The table in force: read-only mode filters out every mutating binding (it does not disable them).
-    static func table(readOnly: Bool) -> [Binding] {
-        readOnly ? all.filter { !$0.mutating } : all
+    /// The table in force: read-only mode filters out every mutating binding (it does not disable them);
+    /// demo keys exist only in the demo.
+    static func table(readOnly: Bool, demo: Bool = false) -> [Binding] {
+        all.filter { !(readOnly && $0.mutating) && (demo || !$0.demoOnly) }
     }
 
     static func action(for key: Key, context: KeyContext = .panes, focus: PaneID, in table: [Binding]) -> Action? {

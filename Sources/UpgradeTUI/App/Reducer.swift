@@ -135,6 +135,8 @@ enum Reducer {
             return restartConfirmation(&state, model: model)
         case .rollback:
             return [.prepareRollback]
+        case .injectFailure:
+            return [.injectFailure]
         case .accept, .confirm, .cancel, .complete, .deleteBackward, .clearInput:
             break
         }
@@ -155,7 +157,8 @@ enum Reducer {
             if !suggestions.contains(target) { suggestions.append(target) }
         }
         if let lowest = versions.min(), let highest = versions.max() {
-            if !suggestions.contains(highest.description) && acceptable(highest) { suggestions.append(highest.description) }
+            // The newest version some nodes run (finishing an upgrade); not when every node runs it already.
+            if lowest != highest && !suggestions.contains(highest.description) && acceptable(highest) { suggestions.append(highest.description) }
             if lowest.minor == highest.minor { suggestions.append("v\(lowest.major).\(lowest.minor + 1)") }
         }
         suggestions.append("stable")

@@ -20,9 +20,13 @@ struct ViewState: Equatable {
     /// Paths the swap dialog offers (the demo's newer binary).
     var swapSuggestions: [String] = []
 
-    init(readOnly: Bool, readOnlyReason: String? = nil) {
+    /// `--demo`: the header says so, and the demo's own keys exist.
+    let demo: Bool
+
+    init(readOnly: Bool, readOnlyReason: String? = nil, demo: Bool = false) {
         self.readOnly = readOnly || readOnlyReason != nil
         self.readOnlyReason = readOnlyReason
+        self.demo = demo
     }
 
     subscript(pane: PaneID) -> PaneState {
@@ -30,5 +34,5 @@ struct ViewState: Equatable {
         set { panes[pane] = newValue }
     }
 
-    var bindings: [Binding] { Keymap.table(readOnly: readOnly) }
+    var bindings: [Binding] { Keymap.table(readOnly: readOnly, demo: demo) }
 }

@@ -72,7 +72,7 @@ struct DashboardCommand: AsyncParsableCommand {
             readOnlyReason = watch || mayWrite ? nil : "not root"
             operations = watch || !mayWrite ? nil : HostOperations(inspector: global.inspector, namespace: global.namespace, client: client)
         }
-        var state = ViewState(readOnly: watch, readOnlyReason: readOnlyReason)
+        var state = ViewState(readOnly: watch, readOnlyReason: readOnlyReason, demo: demo)
         state.swapSuggestions = swapSuggestions
         let app = try DashboardLoop(store: store, operations: operations, state: state, theme: theme, logger: logger, logFD: opened?.1)
         let signal: Int32

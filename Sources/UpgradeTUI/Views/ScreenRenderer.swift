@@ -56,6 +56,8 @@ enum ScreenRenderer {
             right.append(HeaderText.apiBadge(snapshot.cluster, now: now, theme: theme))
         }
         if state.readOnly { right.append(("  READ-ONLY", .role(.badge, bold: true))) }
+        // Never mistaken for a real cluster, at any width: the badge is drawn before the left side is cut.
+        if state.demo { right.append(("  DEMO", .role(.badge, bold: true))) }
         let rightWidth = right.reduce(0) { $0 + DisplayWidth.of($1.text) }
         var left: [Segment] = [("upgrade-tui", .role(.title, bold: true)), ("  ", .normal)]
         if let snapshot = model.snapshot { left += HeaderText.clusterSummary(snapshot, theme: theme) }

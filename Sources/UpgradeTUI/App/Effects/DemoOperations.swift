@@ -9,15 +9,7 @@ struct DemoOperations: DashboardOperations {
     let namespace: String
 
     var planOperation: PlanOperation {
-        PlanOperation(client: node.cluster.api, namespace: namespace, local: node) { url in
-            // The demo's channel server knows three channels, all at the demo's target; others are a 404.
-            let to = RKE2Version(DemoCluster.to)!
-            let name = String(url.split(separator: "/").last ?? "")
-            guard ["stable", "latest", to.minorLine].contains(name) else {
-                throw ChannelError("channel \(url) answered HTTP 404: no such channel (the demo knows stable, latest, \(to.minorLine))", unreachable: false)
-            }
-            return to
-        }
+        PlanOperation(client: node.cluster.api, namespace: namespace, local: node) { try DemoCluster.resolveChannel($0) }
     }
 
     func perform(_ effect: Effect, snapshot: DashboardSnapshot?, progress: @escaping @Sendable (String) -> Void) async -> Event {
@@ -87,6 +79,8 @@ struct DemoOperations: DashboardOperations {
             return .completion(PathCompletion.complete(text, list: PathCompletion.listDirectory))
         case .discardSwap:
             return .operationFinished(Message(text: "cancelled: nothing was changed", severity: .info))
+        case .injectFailure:
+            return .operationFinished(Message(text: node.cluster.injectFailure(), severity: .warn))
         case .quit, .repaint, .interruptAndQuit:
             return .operationFinished(Message(text: "", severity: .info))
         }

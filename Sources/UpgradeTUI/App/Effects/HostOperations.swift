@@ -70,6 +70,8 @@ struct HostOperations: DashboardOperations {
             return .operationFinished(Message(text: "cancelled: nothing was changed", severity: .info))
         case let .completePath(text):
             return .completion(PathCompletion.complete(text, list: PathCompletion.listDirectory))
+        case .injectFailure:
+            return .operationFinished(Message(text: "only the demo can make things fail", severity: .info))
         case .quit, .repaint, .interruptAndQuit:
             return .operationFinished(Message(text: "", severity: .info))
         }
