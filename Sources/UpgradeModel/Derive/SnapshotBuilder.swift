@@ -4,7 +4,7 @@ import Foundation
 public enum SnapshotBuilder {
     /// `connection` is nil when no kubeconfig was found; `connectionError` says why one was unusable.
     public static func build(local: LocalNode, files: [ManifestFile], cache: ClusterCache?, namespace: String,
-                             server: String?, connectionError: String?, insecure: KubeAccess.Insecurity? = nil,
+                             server: String?, connectionError: String?, insecure: KubeAccess.Insecurity? = nil, context: String? = nil,
                              now: Date = Date()) -> DashboardSnapshot {
         guard let cache else {
             var status = ClusterStatus.notConfigured
@@ -15,6 +15,7 @@ public enum SnapshotBuilder {
         }
         var cluster = ClusterDerivation.derive(cache, namespace: namespace, server: server)
         cluster.insecure = insecure
+        cluster.context = context
         let addonsKnown = cluster.api == .ok && cache.health(.addons) == .ok
         return DashboardSnapshot(local: local, manifests: ManifestDerivation.merge(files, cache: cache, addonsKnown: addonsKnown,
                                                                                    context: .init(local)),

@@ -107,6 +107,7 @@ public enum StatusJSON {
             ("api", .string(cluster.api.rawValue)),
             ("error", .string(cluster.error)),
             ("server", .string(cluster.server)),
+            ("context", .string(cluster.context)),
             ("insecure", .string(cluster.insecure?.rawValue)),
             ("upgradeController", .string(cluster.upgradeController.rawValue)),
             ("planCRDInstalled", cluster.planCRDInstalled.map(JSONValue.bool) ?? .null),

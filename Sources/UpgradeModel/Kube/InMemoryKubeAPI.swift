@@ -9,6 +9,7 @@ import NIOHTTP1
 public final class InMemoryKubeAPI: KubeAPI, @unchecked Sendable {
     public let server: String
     public var insecurity: KubeAccess.Insecurity? { nil }
+    public var context: String? { nil }
     /// What `GET /version` answers.
     public var gitVersion: String
 

@@ -9,6 +9,8 @@ public protocol KubeAPI: Sendable {
     var server: String { get }
     /// Set when the connection is not verified TLS.
     var insecurity: KubeAccess.Insecurity? { get }
+    /// The kubeconfig context it was opened from, if any.
+    var context: String? { get }
     /// One request; a non-2xx answer is a `KubeError`.
     func send(_ method: HTTPMethod, _ path: String, query: [(String, String)], body: Data?, contentType: String?) async throws -> Data
     /// A watch: an empty `Data` once the server accepted it, then one event (JSON) per element.

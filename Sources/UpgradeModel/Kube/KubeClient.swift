@@ -46,6 +46,7 @@ public final class KubeClient: KubeAPI {
 
     public var server: String { access.server }
     public var insecurity: KubeAccess.Insecurity? { access.insecurity }
+    public var context: String? { access.context }
 
     public func shutdown() async {
         try? await http.shutdown()

@@ -18,21 +18,17 @@ public enum Kubeconfig {
         return nil
     }
 
-    /// Reads the current context of a kubeconfig. Errors name the file and the field at fault.
-    public static func load(path: String) throws -> KubeAccess {
-        guard let data = try POSIX.readFileIfPresent(path, limit: 16 << 20) else {
-            throw UpgradeError.input("kubeconfig \(path) does not exist")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw UpgradeError.input("kubeconfig \(path) is not UTF-8 text")
-        }
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else { throw UpgradeError.input("kubeconfig \(path) is empty") }
-            root = node
-        } catch let error as YamlError {
-            throw UpgradeError.input("kubeconfig \(path): \(RKE2Config.describe(error))")
-        }
+    /// The contexts a kubeconfig names, in file order, and its current context.
+    public static func contexts(path: String) throws -> (names: [String], current: String?) {
+        let root = try parse(path: path)
+        let names = (root["contexts"]?.sequence ?? []).compactMap { $0["name"]?.string }
+        return (names, root["current-context"]?.string.flatMap { $0.isEmpty ? nil : $0 })
+    }
+
+    /// Reads a context of a kubeconfig (`context`, else its current context). Errors name the file and
+    /// the field at fault; a context that does not exist lists the ones that do.
+    public static func load(path: String, context wanted: String? = nil) throws -> KubeAccess {
+        let root = try parse(path: path)
         let base = (path as NSString).deletingLastPathComponent
         func fail(_ message: String) -> UpgradeError { .input("kubeconfig \(path): \(message)") }
         func named(_ list: String, _ name: String) throws -> Node {
@@ -42,9 +38,39 @@ public enum Kubeconfig {
             }
             return item
         }
-        guard let contextName = root["current-context"]?.string, !contextName.isEmpty else {
-            throw fail("current-context is not set")
+        let contextName: String
+        if let wanted {
+            let known = (root["contexts"]?.sequence ?? []).compactMap { $0["name"]?.string }
+            guard known.contains(wanted) else {
+                throw fail("no context named \"\(wanted)\" (it has: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
+            }
+            contextName = wanted
+        } else {
+            guard let current = root["current-context"]?.string, !current.isEmpty else {
+                throw fail("current-context is not set")
+            }
+            contextName = current
         }
+        return try contextAccess(root: root, path: path, base: base, contextName: contextName, fail: fail, named: named)
+    }
+
+    private static func parse(path: String) throws -> Node {
+        guard let data = try POSIX.readFileIfPresent(path, limit: 16 << 20) else {
+            throw UpgradeError.input("kubeconfig \(path) does not exist")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw UpgradeError.input("kubeconfig \(path) is not UTF-8 text")
+        }
+        do {
+            guard let node = try Yams.compose(yaml: text) else { throw UpgradeError.input("kubeconfig \(path) is empty") }
+            return node
+        } catch let error as YamlError {
+            throw UpgradeError.input("kubeconfig \(path): \(RKE2Config.describe(error))")
+        }
+    }
+
+    private static func contextAccess(root: Node, path: String, base: String, contextName: String, fail: (String) -> UpgradeError,
+                               named: (String, String) throws -> Node) throws -> KubeAccess {
         let context = try named("contexts", contextName)["context"]
         guard let clusterName = context?["cluster"]?.string else { throw fail("context \"\(contextName)\" names no cluster") }
         guard let cluster = try named("clusters", clusterName)["cluster"] else { throw fail("cluster \"\(clusterName)\" is empty") }

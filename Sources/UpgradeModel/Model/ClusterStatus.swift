@@ -9,6 +9,8 @@ public struct ClusterStatus: Sendable, Equatable {
     /// True until the first answer arrives (the dashboard says "connecting", not "unreachable").
     public var connecting: Bool
     public var server: String?
+    /// The kubeconfig context the cluster was reached through.
+    public var context: String?
     /// Why the connection to `server` is not protected by verified TLS, if it is not.
     public var insecure: KubeAccess.Insecurity?
     public var upgradeController: ControllerState

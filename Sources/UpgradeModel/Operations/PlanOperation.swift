@@ -36,7 +36,12 @@ public struct PlanOperation: Sendable {
         public var diff: [String] { PlanDiff.diff(existing: existing, desired: plans) }
         public var failures: [PreflightCheck] { checks.filter { $0.status == .fail } }
 
-        public init(target: UpgradeTarget, resolved: RKE2Version?, plans: [KPlan], existing: [JSONValue], checks: [PreflightCheck], cluster: ClusterStatus) {
+        /// The API server the review was prepared against: applying through another one refuses.
+        public let server: String?
+
+        public init(target: UpgradeTarget, resolved: RKE2Version?, plans: [KPlan], existing: [JSONValue], checks: [PreflightCheck], cluster: ClusterStatus,
+                    server: String? = nil) {
+            self.server = server
             self.target = target
             self.resolved = resolved
             self.plans = plans
@@ -93,7 +98,8 @@ public struct PlanOperation: Sendable {
         let checks = Preflight.checks(PreflightInput(cluster: snapshot.cluster, existingPlans: existing, desiredPlans: plans, target: target,
                                                      resolved: resolved, resolveError: resolveError, manifests: snapshot.manifests,
                                                      snapshotTimes: snapshotTimes))
-        return Prepared(target: target, resolved: resolved, plans: plans, existing: existing, checks: checks, cluster: snapshot.cluster)
+        return Prepared(target: target, resolved: resolved, plans: plans, existing: existing, checks: checks, cluster: snapshot.cluster,
+                        server: client.server)
     }
 
     static func snapshotTimes(_ dir: String) -> [Date] {
@@ -112,6 +118,9 @@ public struct PlanOperation: Sendable {
                               lockLabel: "plan \(prepared.targetText)", user: user) { record in
             record.details["target"] = prepared.targetText
             record.details["namespace"] = namespace
+            if let reviewed = prepared.server, reviewed != client.server {
+                throw UpgradeError.refused("the plans were reviewed for \(reviewed), not \(client.server) (the cluster was switched); nothing was written: review again")
+            }
             let fresh = try await prepare(target: prepared.target)
             if fresh.resolved != prepared.resolved {
                 throw UpgradeError.refused("the channel now resolves to \(fresh.resolved?.description ?? "nothing") (reviewed: \(prepared.targetText)); nothing was written: review again")

@@ -20,7 +20,7 @@ public actor DashboardStore {
     }
 
     private let configuration: Configuration
-    private let source: ClusterSource
+    private var source: ClusterSource
     private var watcher: ClusterWatcher?
     private var localTask: Task<Void, Never>?
     private var local: (LocalNode, [ManifestFile])?
@@ -28,6 +28,9 @@ public actor DashboardStore {
     private var cache: ClusterCache?
     /// The generation of `cache`: caches arrive through separate tasks, which may run out of order.
     private var cacheGeneration: UInt64 = 0
+    private let counter = GenerationCounter()
+    /// Increases with every cluster switch.
+    private var epoch = 0
     private var sequence: UInt64 = 0
     private var continuation: AsyncStream<DashboardSnapshot>.Continuation?
     private var published: DashboardSnapshot?
@@ -44,6 +47,31 @@ public actor DashboardStore {
         case let .kube(client): return client.server
         case .none: return nil
         }
+    }
+
+    private var context: String? {
+        if case let .kube(client) = source { return client.context }
+        return nil
+    }
+
+    /// The API the dashboard shows now (operations write through it, so they follow a context switch).
+    public var api: (any KubeAPI)? {
+        if case let .kube(client) = source { return client }
+        return nil
+    }
+
+    /// Switches to another cluster (a kubeconfig context): the old watches stop and their client is shut
+    /// down, the cache starts empty, and the next snapshot shows the new cluster as it is listed.
+    public func switchCluster(to next: ClusterSource) async {
+        await watcher?.stop()
+        watcher = nil
+        let old = source
+        source = next
+        epoch += 1
+        if case .none = next { cache = nil } else { cache = ClusterCache() }
+        startWatching()
+        schedulePublish()
+        if case let .kube(client) = old { await client.shutdown() }
     }
 
     private var insecure: KubeAccess.Insecurity? {
@@ -65,18 +93,7 @@ public actor DashboardStore {
     }
 
     public func start() {
-        switch source {
-        case let .kube(client) where watcher == nil:
-            // Numbered when they are produced (in order), applied when their task runs (in any order).
-            let counter = GenerationCounter()
-            let watcher = ClusterWatcher(client: client, sources: ClusterSources(namespace: configuration.namespace)) { [weak self] cache in
-                let generation = counter.next()
-                Task { await self?.clusterChanged(cache, generation: generation) }
-            }
-            self.watcher = watcher
-            Task { await watcher.start() }
-        default: break
-        }
+        startWatching()
         guard localTask == nil else { return }
         let interval = configuration.localInterval
         localTask = Task { [weak self] in
@@ -84,6 +101,23 @@ public actor DashboardStore {
                 await self?.rescanLocal()
                 try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
             }
+        }
+    }
+
+    private func startWatching() {
+        switch source {
+        case let .kube(client) where watcher == nil:
+            // Numbered when they are produced (in order), applied when their task runs (in any order);
+            // a cache from the cluster shown before a switch never lands after it.
+            let counter = self.counter
+            let epoch = self.epoch
+            let watcher = ClusterWatcher(client: client, sources: ClusterSources(namespace: configuration.namespace)) { [weak self] cache in
+                let generation = counter.next()
+                Task { await self?.clusterChanged(cache, generation: generation, epoch: epoch) }
+            }
+            self.watcher = watcher
+            Task { await watcher.start() }
+        default: break
         }
     }
 
@@ -120,9 +154,10 @@ public actor DashboardStore {
         schedulePublish()
     }
 
-    /// A newer cache replaces the current one; an older one that arrives late is dropped.
-    func clusterChanged(_ cache: ClusterCache, generation: UInt64) {
-        guard generation > cacheGeneration else { return }
+    /// A newer cache replaces the current one; an older one that arrives late is dropped, and so is one
+    /// from the cluster shown before a switch.
+    func clusterChanged(_ cache: ClusterCache, generation: UInt64, epoch: Int? = nil) {
+        guard generation > cacheGeneration, epoch == nil || epoch == self.epoch else { return }
         cacheGeneration = generation
         self.cache = cache
         schedulePublish()
@@ -153,7 +188,7 @@ public actor DashboardStore {
     public func current() -> DashboardSnapshot? {
         guard let (node, files) = local else { return nil }
         var snapshot = SnapshotBuilder.build(local: node, files: files, cache: cache, namespace: configuration.namespace,
-                                             server: server, connectionError: connectionError, insecure: insecure)
+                                             server: server, connectionError: connectionError, insecure: insecure, context: context)
         snapshot.localError = localError
         return snapshot
     }

@@ -6,6 +6,8 @@ enum Action: Equatable, Sendable {
     case filter, details, help, close, sort, showMessage
     case toggleSkip
     case plan, swap, restart, rollback
+    /// Pick another kubeconfig context (k9s's `:ctx`).
+    case contexts
     /// `--demo` only: make something fail in the simulated cluster, or recover.
     case injectFailure
     // In dialogs.

@@ -10,14 +10,18 @@ import UpgradeModel
 final class DashboardLoop: @unchecked Sendable {
     let store: DashboardStore
     let operations: (any DashboardOperations)?
+    /// The context picker's effects; nil in the demo.
+    let switcher: ClusterSwitcher?
     let logger: Logger
     let logFD: Int32?
     private var dashboard: Dashboard
     private let mailbox: Mailbox
 
-    init(store: DashboardStore, operations: (any DashboardOperations)?, state: ViewState, theme: Theme, logger: Logger, logFD: Int32?) throws {
+    init(store: DashboardStore, operations: (any DashboardOperations)?, switcher: ClusterSwitcher? = nil, state: ViewState, theme: Theme,
+         logger: Logger, logFD: Int32?) throws {
         self.store = store
         self.operations = operations
+        self.switcher = switcher
         self.logger = logger
         self.logFD = logFD
         self.mailbox = try Mailbox()
@@ -99,8 +103,17 @@ final class DashboardLoop: @unchecked Sendable {
 
     /// Runs an effect in the background; its result comes back through the mailbox as an event.
     private func start(_ effect: Effect) {
-        guard let operations else { return }
         let mailbox = self.mailbox
+        switch effect {
+        case .listContexts, .switchContext:
+            let switcher = self.switcher
+            Task {
+                mailbox.post(await switcher?.perform(effect) ?? .contextsUnavailable("the demo shows one simulated cluster: no contexts"))
+            }
+            return
+        default: break
+        }
+        guard let operations else { return }
         let store = self.store
         let snapshot = dashboard.snapshot
         let logger = self.logger

@@ -17,6 +17,10 @@ enum Effect: Equatable, Sendable {
     case prepareRollback
     case rollback(RollbackPreparation)
     case completePath(String)
+    /// Read the kubeconfig's contexts (for the picker).
+    case listContexts
+    /// Show another cluster: the context's API server replaces the current one.
+    case switchContext(String)
     /// `--demo` only: the simulated cluster fails somewhere (or recovers).
     case injectFailure
     /// Stop the running operation at its next safe point; the dashboard quits when it has finished.
@@ -43,7 +47,8 @@ enum Effect: Equatable, Sendable {
         case .prepareRollback: return "checking the backups"
         case .rollback: return "rolling back"
         case .interruptAndQuit: return "stopping at the next safe step, then quitting"
-        case .quit, .repaint, .discardSwap, .completePath, .injectFailure: return nil
+        case let .switchContext(name): return "switching to context \(name)"
+        case .quit, .repaint, .discardSwap, .completePath, .injectFailure, .listContexts: return nil
         }
     }
 }

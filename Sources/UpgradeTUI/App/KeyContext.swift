@@ -1,7 +1,7 @@
 /// Where a key is pressed: the panes, or the overlay that is open. Each context has its own bindings;
 /// in the text contexts (filter, input, typed confirmation) an unbound printable key is text.
 enum KeyContext: String, CaseIterable, Sendable {
-    case panes, filter, input, review, typedReview, confirm, pager
+    case panes, filter, input, review, typedReview, confirm, pager, picker
 
     var title: String {
         switch self {
@@ -12,6 +12,7 @@ enum KeyContext: String, CaseIterable, Sendable {
         case .typedReview: return "In a plan review (type the target to apply it)"
         case .confirm: return "In a confirmation"
         case .pager: return "In help and details"
+        case .picker: return "In the context picker (c)"
         }
     }
 
@@ -26,6 +27,7 @@ enum KeyContext: String, CaseIterable, Sendable {
         case let .review(review): return review.typeToConfirm == nil ? .review : .typedReview
         case .confirm: return .confirm
         case .help, .details: return .pager
+        case .contexts: return .picker
         }
     }
 }

@@ -1,6 +1,6 @@
 /// The binding table: every key the dashboard knows, in the panes and in each dialog.
 enum Keymap {
-    static let all: [Binding] = panes + filter + input + review + typedReview + confirm + pager
+    static let all: [Binding] = panes + filter + input + review + typedReview + confirm + pager + picker
 
     static let panes: [Binding] = [
         Binding([.tab], "Tab", .nextPane, "next pane", footer: true, footerText: "pane", footerPriority: 9),
@@ -27,6 +27,7 @@ enum Keymap {
         Binding([.char("R")], "R", .rollback, "rollback: reinstall the newest backup, then restart", mutating: true),
         Binding([.char("x")], "x", .injectFailure, "demo: make something fail (a Job, a node); again: recover", mutating: true,
                 demoOnly: true),
+        Binding([.char("c")], "c", .contexts, "contexts: show another cluster of the kubeconfig (as k9s :ctx)"),
         Binding([.escape], "Esc", .close, "close, clear the filter"),
         Binding([.char("m")], "m", .showMessage, "the last message in full"),
         Binding([.char("?")], "?", .help, "help", footer: true, footerText: "help"),
@@ -82,6 +83,14 @@ enum Keymap {
         Binding([.home, .char("g")], "Home/g", .top, "first line", context: .pager),
         Binding([.end, .char("G")], "End/G", .bottom, "last line", context: .pager),
         Binding([.ctrl("c")], "C-c", .quit, "quit", context: .pager),
+    ]
+
+    static let picker: [Binding] = [
+        Binding([.up, .char("k")], "↑/k", .up, "previous context", context: .picker),
+        Binding([.down, .char("j")], "↓/j", .down, "next context", context: .picker),
+        Binding([.enter], "Enter", .accept, "show the selected context's cluster", context: .picker),
+        Binding([.escape, .char("q")], "Esc/q", .cancel, "keep the cluster shown", context: .picker),
+        Binding([.ctrl("c")], "C-c", .quit, "quit", context: .picker),
     ]
 
     /// Reviews scroll with the arrows and pages (letters may be the typed confirmation); C-c quits.

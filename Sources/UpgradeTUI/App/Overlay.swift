@@ -43,13 +43,14 @@ enum Overlay: Equatable {
     case filterInput(previous: String)
     case input(InputDialog)
     case review(Review)
+    case contexts(ContextPicker)
 
     /// How far the overlay's text is scrolled (dialogs do not scroll).
     var scroll: Int {
         switch self {
         case let .help(scroll), let .details(_, _, scroll): return scroll
         case let .review(review): return review.scroll
-        case .confirm, .filterInput, .input: return 0
+        case .confirm, .filterInput, .input, .contexts: return 0
         }
     }
 
@@ -60,7 +61,16 @@ enum Overlay: Equatable {
         case var .review(review):
             review.scroll = scroll
             return .review(review)
-        case .confirm, .filterInput, .input: return self
+        case .confirm, .filterInput, .input, .contexts: return self
         }
     }
+}
+
+/// The kubeconfig's contexts, to switch the cluster shown (k9s's `:ctx`).
+struct ContextPicker: Equatable {
+    var kubeconfig: String
+    var names: [String]
+    /// The context shown now.
+    var current: String?
+    var selected: Int
 }

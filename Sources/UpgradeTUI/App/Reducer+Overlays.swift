@@ -16,6 +16,7 @@ extension Reducer {
         case let .review(review): return reviewKey(&state, review, action, text, page: page)
         case let .confirm(confirmation): return confirmKey(&state, confirmation, action)
         case .help, .details: return pagerKey(&state, overlay, action, page: page, screen: screen)
+        case let .contexts(picker): return pickerKey(&state, picker, action)
         }
     }
 
@@ -160,6 +161,32 @@ extension Reducer {
         default: return []
         }
         state.overlay = overlay.scrolled(to: max(0, next))
+        return []
+    }
+
+    /// The context picker: a switch is refused while an operation runs (it would act on the cluster
+    /// it was started for, while the screen shows another).
+    static func pickerKey(_ state: inout ViewState, _ picker: ContextPicker, _ action: Action?) -> [Effect] {
+        var picker = picker
+        switch action {
+        case .up: picker.selected = max(0, picker.selected - 1)
+        case .down: picker.selected = min(picker.names.count - 1, picker.selected + 1)
+        case .cancel:
+            state.overlay = nil
+            return []
+        case .quit: return [.quit]
+        case .accept:
+            let name = picker.names[picker.selected]
+            state.overlay = nil
+            if name == picker.current { return [] }
+            guard !state.mutationRunning else {
+                state.message = Message(text: "an operation is running: switch contexts when it has finished", severity: .warn)
+                return []
+            }
+            return [.switchContext(name)]
+        default: return []
+        }
+        state.overlay = .contexts(picker)
         return []
     }
 }

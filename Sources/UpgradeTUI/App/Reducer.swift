@@ -74,6 +74,12 @@ enum Reducer {
             // warnings and errors stay until replaced or Esc.
             if state.message?.severity == .info && action != .showMessage { state.message = nil }
             return apply(&state, action, screen: screen)
+        case let .contextsListed(picker):
+            state.overlay = .contexts(picker)
+            return []
+        case let .contextsUnavailable(reason):
+            state.message = Message(text: reason, severity: .info)
+            return []
         case .snapshot, .resize, .tick:
             return []
         }
@@ -137,6 +143,8 @@ enum Reducer {
             return [.prepareRollback]
         case .injectFailure:
             return [.injectFailure]
+        case .contexts:
+            return [.listContexts]
         case .accept, .confirm, .cancel, .complete, .deleteBackward, .clearInput:
             break
         }

@@ -43,7 +43,7 @@ enum CheckText {
 /// The cluster's state for checks that need it (swap's order rule); nil when there is no cluster.
 enum ClusterPeek {
     static func status(_ global: GlobalOptions) async -> ClusterStatus? {
-        guard case let .connected(client)? = try? ClusterConnection.open(explicit: global.kubeconfig, environment: global.environment) else {
+        guard case let .connected(client)? = try? ClusterConnection.open(explicit: global.kubeconfig, environment: global.environment, context: global.context) else {
             return nil
         }
         let cache = await ClusterReader.readOnce(client: client, sources: ClusterSources(namespace: global.namespace))

@@ -43,6 +43,7 @@ struct DashboardCommand: AsyncParsableCommand {
         let operations: (any DashboardOperations)?
         let readOnlyReason: String?
         var swapSuggestions: [String] = []
+        var switcher: ClusterSwitcher?
         var demoRoot: String?
         var demoCluster: DemoCluster?
         defer {
@@ -62,19 +63,18 @@ struct DashboardCommand: AsyncParsableCommand {
             readOnlyReason = nil
             swapSuggestions = [node.downloadPath]
         } else {
-            let connection = try ClusterConnection.open(explicit: global.kubeconfig, environment: global.environment)
+            let connection = try ClusterConnection.open(explicit: global.kubeconfig, environment: global.environment, context: global.context)
             store = DashboardStore(configuration: .init(local: global.inspector, namespace: global.namespace, localInterval: refresh),
                                    cluster: ClusterSource(connection))
-            var client: KubeClient?
-            if case let .connected(connected) = connection { client = connected }
+            switcher = ClusterSwitcher(kubeconfig: Kubeconfig.resolve(explicit: global.kubeconfig, environment: global.environment), store: store)
             // Keys for what this user cannot do are not offered at all: the footer says why.
             let mayWrite = Privilege.mayWrite(dataDir: global.inspector.paths.dataDir)
             readOnlyReason = watch || mayWrite ? nil : "not root"
-            operations = watch || !mayWrite ? nil : HostOperations(inspector: global.inspector, namespace: global.namespace, client: client)
+            operations = watch || !mayWrite ? nil : HostOperations(inspector: global.inspector, namespace: global.namespace) { [store] in await store.api }
         }
         var state = ViewState(readOnly: watch, readOnlyReason: readOnlyReason, demo: demo)
         state.swapSuggestions = swapSuggestions
-        let app = try DashboardLoop(store: store, operations: operations, state: state, theme: theme, logger: logger, logFD: opened?.1)
+        let app = try DashboardLoop(store: store, operations: operations, switcher: switcher, state: state, theme: theme, logger: logger, logFD: opened?.1)
         let signal: Int32
         do {
             signal = try await app.run()

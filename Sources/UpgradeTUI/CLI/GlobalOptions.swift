@@ -13,6 +13,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("kubeconfig (default $KUBECONFIG, then /etc/rancher/rke2/rke2.yaml if readable, then ~/.kube/config).", valueName: "FILE"))
     var kubeconfig: String?
 
+    @Option(name: .long, help: ArgumentHelp("The kubeconfig context to use (default its current-context), as kubectl --context.", valueName: "NAME"))
+    var context: String?
+
     @Option(name: .long, help: "Namespace of the Plans and their Jobs.")
     var namespace: String = "system-upgrade"
 

@@ -31,7 +31,7 @@ struct PlanCommand: AsyncParsableCommand {
             throw UpgradeError.refused("plan changes the cluster (it writes the Plans that upgrade every node) and is audited and locked on this node: run it as root (sudo), or pass --dry-run to see what it would write")
         }
         let client: KubeClient
-        switch try ClusterConnection.open(explicit: global.kubeconfig, environment: global.environment) {
+        switch try ClusterConnection.open(explicit: global.kubeconfig, environment: global.environment, context: global.context) {
         case let .connected(connected): client = connected
         case let .notConfigured(reason):
             throw UpgradeError.refused("plan needs the cluster: " + (reason ?? "no kubeconfig found") + " (pass --kubeconfig; RKE2 writes /etc/rancher/rke2/rke2.yaml)")

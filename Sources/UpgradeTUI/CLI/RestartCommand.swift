@@ -28,7 +28,7 @@ struct RestartCommand: AsyncParsableCommand {
 
     func run() async throws {
         var client: KubeClient?
-        if case let .connected(connected) = try ClusterConnection.open(explicit: global.kubeconfig, environment: global.environment) {
+        if case let .connected(connected) = try ClusterConnection.open(explicit: global.kubeconfig, environment: global.environment, context: global.context) {
             client = connected
         }
         let operation = restart.operation(inspector: global.inspector, client: client)

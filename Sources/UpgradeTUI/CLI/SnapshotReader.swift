@@ -7,7 +7,7 @@ struct SnapshotReader {
     let global: GlobalOptions
 
     func read() async throws -> DashboardSnapshot {
-        let connection = try ClusterConnection.open(explicit: global.kubeconfig, environment: global.environment)
+        let connection = try ClusterConnection.open(explicit: global.kubeconfig, environment: global.environment, context: global.context)
         async let local = Task.detached { [inspector = global.inspector] in try LocalSnapshot.read(inspector) }.value
         switch connection {
         case let .notConfigured(reason):
@@ -19,7 +19,8 @@ struct SnapshotReader {
             await client.shutdown()
             let (node, files) = try await local
             return SnapshotBuilder.build(local: node, files: files, cache: cache, namespace: global.namespace,
-                                         server: client.access.server, connectionError: nil, insecure: client.access.insecurity)
+                                         server: client.access.server, connectionError: nil, insecure: client.access.insecurity,
+                                         context: client.access.context)
         }
     }
 }

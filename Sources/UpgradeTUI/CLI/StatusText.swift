@@ -111,7 +111,7 @@ enum StatusText {
         case .notConfigured: return cluster.error.map { "not configured: \($0)" } ?? "not configured (no kubeconfig found)"
         case .ok:
             let crd = cluster.planCRDInstalled == false ? ", no Plan CRD (system-upgrade-controller not installed)" : ""
-            return "API ok (\(cluster.server ?? "?")), \(cluster.nodes.count) nodes, system-upgrade-controller \(cluster.upgradeController.rawValue)\(crd)"
+            return "API ok (\(cluster.server ?? "?")\(cluster.context.map { ", context " + $0 } ?? "")), \(cluster.nodes.count) nodes, system-upgrade-controller \(cluster.upgradeController.rawValue)\(crd)"
         case .unreachable: return "API unreachable: \(cluster.error ?? "")"
         case .unauthorized: return "API unauthorized: \(cluster.error ?? "")"
         }

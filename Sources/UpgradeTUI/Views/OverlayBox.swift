@@ -38,6 +38,11 @@ struct OverlayBox: Equatable {
             if let note = dialog.note { lines.append(note) }
             if let error = dialog.error { lines += ["", "\(theme.stepFailed) \(error)"] }
             content = (dialog.title, lines, "Enter checks, Esc cancels", ["", dialog.prompt + dialog.text + (theme.unicode ? "█" : "_")])
+        case let .contexts(picker):
+            let lines = picker.names.enumerated().map { index, name in
+                (index == picker.selected ? theme.selectionMark + " " : "  ") + name + (name == picker.current ? "  (shown now)" : "")
+            }
+            content = ("Contexts in \(picker.kubeconfig)", lines, "↑↓ choose, Enter shows it, Esc keeps this one", [])
         case let .review(review):
             let prompt: String
             if review.blocked {

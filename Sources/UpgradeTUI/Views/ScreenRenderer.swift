@@ -53,6 +53,7 @@ enum ScreenRenderer {
         var right: [Segment] = []
         if let snapshot = model.snapshot {
             if let badge = HeaderText.insecureBadge(snapshot.cluster) { right.append(badge) }
+            if let context = snapshot.cluster.context { right.append(("ctx \(context)  ", .role(.dim))) }
             right.append(HeaderText.apiBadge(snapshot.cluster, now: now, theme: theme))
         }
         if state.readOnly { right.append(("  READ-ONLY", .role(.badge, bold: true))) }

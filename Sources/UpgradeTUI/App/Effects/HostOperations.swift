@@ -7,15 +7,17 @@ import UpgradeModel
 struct HostOperations: DashboardOperations {
     let inspector: LocalInspector
     let namespace: String
-    let client: (any KubeAPI)?
+    /// The API the dashboard shows now: it follows a context switch.
+    let api: @Sendable () async -> (any KubeAPI)?
 
-    init(inspector: LocalInspector, namespace: String, client: (any KubeAPI)?) {
+    init(inspector: LocalInspector, namespace: String, api: @escaping @Sendable () async -> (any KubeAPI)?) {
         self.inspector = inspector.resolved()
         self.namespace = namespace
-        self.client = client
+        self.api = api
     }
 
     func perform(_ effect: Effect, snapshot: DashboardSnapshot?, progress: @escaping @Sendable (String) -> Void) async -> Event {
+        let client = await api()
         switch effect {
         case .skip, .unskip:
             return .operationFinished(await SkipEffect.perform(effect, inspector: inspector, snapshot: snapshot))
@@ -72,7 +74,7 @@ struct HostOperations: DashboardOperations {
             return .completion(PathCompletion.complete(text, list: PathCompletion.listDirectory))
         case .injectFailure:
             return .operationFinished(Message(text: "only the demo can make things fail", severity: .info))
-        case .quit, .repaint, .interruptAndQuit:
+        case .quit, .repaint, .interruptAndQuit, .listContexts, .switchContext:
             return .operationFinished(Message(text: "", severity: .info))
         }
     }
