@@ -8,6 +8,8 @@ enum Action: Equatable, Sendable {
     case plan, swap, restart, rollback
     /// Pick another kubeconfig context (k9s's `:ctx`).
     case contexts
+    /// This node's rke2 journal; in it, errors only or everything.
+    case journal, toggleErrors
     /// `--demo` only: make something fail in the simulated cluster, or recover.
     case injectFailure
     // In dialogs.

@@ -39,6 +39,7 @@ struct Dashboard {
             self.height = height
         case let .tick(date):
             now = date
+            effects = Reducer.reduce(&state, event, screen: screen)
         default:
             effects = Reducer.reduce(&state, event, screen: screen)
         }
@@ -53,7 +54,10 @@ struct Dashboard {
     }
 
     /// Whether the screen changes with the clock alone (the reconnect countdown): the loop sends ticks then.
-    var wantsTicks: Bool { snapshot?.cluster.retryAt != nil }
+    var wantsTicks: Bool {
+        if case .journal = state.overlay { return true }
+        return snapshot?.cluster.retryAt != nil
+    }
 
     func render() -> Grid {
         ScreenRenderer.render(state, screen, now: now)

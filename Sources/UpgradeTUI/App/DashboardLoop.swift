@@ -12,13 +12,16 @@ final class DashboardLoop: @unchecked Sendable {
     let operations: (any DashboardOperations)?
     /// The context picker's effects; nil in the demo.
     let switcher: ClusterSwitcher?
+    /// This node's rke2 journal; nil in the demo.
+    let journal: JournalReader?
     let logger: Logger
     let logFD: Int32?
     private var dashboard: Dashboard
     private let mailbox: Mailbox
 
-    init(store: DashboardStore, operations: (any DashboardOperations)?, switcher: ClusterSwitcher? = nil, state: ViewState, theme: Theme,
-         logger: Logger, logFD: Int32?) throws {
+    init(store: DashboardStore, operations: (any DashboardOperations)?, switcher: ClusterSwitcher? = nil, journal: JournalReader? = nil,
+         state: ViewState, theme: Theme, logger: Logger, logFD: Int32?) throws {
+        self.journal = journal
         self.store = store
         self.operations = operations
         self.switcher = switcher
@@ -109,6 +112,13 @@ final class DashboardLoop: @unchecked Sendable {
             let switcher = self.switcher
             Task {
                 mailbox.post(await switcher?.perform(effect) ?? .contextsUnavailable("the demo shows one simulated cluster: no contexts"))
+            }
+            return
+        case let .readJournal(unit, errorsOnly):
+            let journal = self.journal
+            Task.detached {
+                let outcome = journal?.read(unit: unit, errorsOnly: errorsOnly) ?? .unavailable("the demo node has no journal: on a real node this shows journalctl -u \(unit)")
+                mailbox.post(.journalRead(outcome, at: Date()))
             }
             return
         default: break

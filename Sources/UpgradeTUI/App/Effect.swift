@@ -17,6 +17,8 @@ enum Effect: Equatable, Sendable {
     case prepareRollback
     case rollback(RollbackPreparation)
     case completePath(String)
+    /// Read this node's rke2 journal (the last lines; errors only or not).
+    case readJournal(unit: String, errorsOnly: Bool)
     /// Read the kubeconfig's contexts (for the picker).
     case listContexts
     /// Show another cluster: the context's API server replaces the current one.
@@ -48,7 +50,7 @@ enum Effect: Equatable, Sendable {
         case .rollback: return "rolling back"
         case .interruptAndQuit: return "stopping at the next safe step, then quitting"
         case let .switchContext(name): return "switching to context \(name)"
-        case .quit, .repaint, .discardSwap, .completePath, .injectFailure, .listContexts: return nil
+        case .quit, .repaint, .discardSwap, .completePath, .injectFailure, .listContexts, .readJournal: return nil
         }
     }
 }

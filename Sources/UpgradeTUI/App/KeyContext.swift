@@ -1,7 +1,7 @@
 /// Where a key is pressed: the panes, or the overlay that is open. Each context has its own bindings;
 /// in the text contexts (filter, input, typed confirmation) an unbound printable key is text.
 enum KeyContext: String, CaseIterable, Sendable {
-    case panes, filter, input, review, typedReview, confirm, pager, picker
+    case panes, filter, input, review, typedReview, confirm, pager, picker, journal
 
     var title: String {
         switch self {
@@ -13,6 +13,7 @@ enum KeyContext: String, CaseIterable, Sendable {
         case .confirm: return "In a confirmation"
         case .pager: return "In help and details"
         case .picker: return "In the context picker (c)"
+        case .journal: return "In the rke2 journal (L)"
         }
     }
 
@@ -28,6 +29,7 @@ enum KeyContext: String, CaseIterable, Sendable {
         case .confirm: return .confirm
         case .help, .details: return .pager
         case .contexts: return .picker
+        case .journal: return .journal
         }
     }
 }

@@ -1,6 +1,6 @@
 /// The binding table: every key the dashboard knows, in the panes and in each dialog.
 enum Keymap {
-    static let all: [Binding] = panes + filter + input + review + typedReview + confirm + pager + picker
+    static let all: [Binding] = panes + filter + input + review + typedReview + confirm + pager + picker + journal
 
     static let panes: [Binding] = [
         Binding([.tab], "Tab", .nextPane, "next pane", footer: true, footerText: "pane", footerPriority: 9),
@@ -27,6 +27,7 @@ enum Keymap {
         Binding([.char("R")], "R", .rollback, "rollback: reinstall the newest backup, then restart", mutating: true),
         Binding([.char("x")], "x", .injectFailure, "demo: make something fail (a Job, a node); again: recover", mutating: true,
                 demoOnly: true),
+        Binding([.char("L")], "L", .journal, "log: this node's rke2 journal (journalctl -u rke2-server or rke2-agent)"),
         Binding([.char("c")], "c", .contexts, "contexts: show another cluster of the kubeconfig (as k9s :ctx)"),
         Binding([.escape], "Esc", .close, "close, clear the filter"),
         Binding([.char("m")], "m", .showMessage, "the last message in full"),
@@ -91,6 +92,18 @@ enum Keymap {
         Binding([.enter], "Enter", .accept, "show the selected context's cluster", context: .picker),
         Binding([.escape, .char("q")], "Esc/q", .cancel, "keep the cluster shown", context: .picker),
         Binding([.ctrl("c")], "C-c", .quit, "quit", context: .picker),
+    ]
+
+    static let journal: [Binding] = [
+        Binding([.char("e")], "e", .toggleErrors, "errors only (journalctl -p err), or everything", context: .journal),
+        Binding([.up, .char("k")], "↑/k", .up, "scroll up (stops following)", context: .journal),
+        Binding([.down, .char("j")], "↓/j", .down, "scroll down", context: .journal),
+        Binding([.pageUp, .ctrl("b")], "PgUp/C-b", .pageUp, "page up", context: .journal),
+        Binding([.pageDown, .char(" "), .ctrl("f")], "PgDn/Space", .pageDown, "page down", context: .journal),
+        Binding([.home, .char("g")], "Home/g", .top, "oldest line shown", context: .journal),
+        Binding([.end, .char("G")], "End/G", .bottom, "newest line, and follow", context: .journal),
+        Binding([.escape, .char("q"), .char("L")], "Esc/q", .close, "close", context: .journal),
+        Binding([.ctrl("c")], "C-c", .quit, "quit", context: .journal),
     ]
 
     /// Reviews scroll with the arrows and pages (letters may be the typed confirmation); C-c quits.

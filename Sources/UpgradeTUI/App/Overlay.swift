@@ -1,3 +1,4 @@
+import Foundation
 import UpgradeModel
 
 /// A question the operator must answer before an effect runs.
@@ -44,12 +45,14 @@ enum Overlay: Equatable {
     case input(InputDialog)
     case review(Review)
     case contexts(ContextPicker)
+    case journal(JournalView)
 
     /// How far the overlay's text is scrolled (dialogs do not scroll).
     var scroll: Int {
         switch self {
         case let .help(scroll), let .details(_, _, scroll): return scroll
         case let .review(review): return review.scroll
+        case let .journal(view): return view.follow ? Int.max : view.scroll
         case .confirm, .filterInput, .input, .contexts: return 0
         }
     }
@@ -61,6 +64,11 @@ enum Overlay: Equatable {
         case var .review(review):
             review.scroll = scroll
             return .review(review)
+        case var .journal(view):
+            // Following the end is a mode, not a line number: it survives new lines.
+            guard !view.follow else { return self }
+            view.scroll = scroll
+            return .journal(view)
         case .confirm, .filterInput, .input, .contexts: return self
         }
     }
@@ -73,4 +81,17 @@ struct ContextPicker: Equatable {
     /// The context shown now.
     var current: String?
     var selected: Int
+}
+
+/// This node's rke2 journal, refreshed every two seconds while it is open.
+struct JournalView: Equatable {
+    var unit: String
+    var errorsOnly = false
+    var lines: [String] = []
+    /// Why there are no lines (no journald; journalctl's own error).
+    var problem: String?
+    /// Stays at the newest line as lines arrive; scrolling up stops following.
+    var follow = true
+    var scroll = 0
+    var lastRead: Date?
 }

@@ -17,6 +17,7 @@ extension Reducer {
         case let .confirm(confirmation): return confirmKey(&state, confirmation, action)
         case .help, .details: return pagerKey(&state, overlay, action, page: page, screen: screen)
         case let .contexts(picker): return pickerKey(&state, picker, action)
+        case let .journal(view): return journalKey(&state, view, action, page: page, screen: screen)
         }
     }
 
@@ -187,6 +188,36 @@ extension Reducer {
         default: return []
         }
         state.overlay = .contexts(picker)
+        return []
+    }
+
+    /// The journal: scrolling up stops following the newest line; End follows again; e reads again
+    /// with or without `-p err`.
+    static func journalKey(_ state: inout ViewState, _ view: JournalView, _ action: Action?, page: Int, screen: Screen) -> [Effect] {
+        var view = view
+        let last = screen.overlay?.maxScroll ?? 0
+        let current = view.follow ? last : min(view.scroll, last)
+        switch action {
+        case .close:
+            state.overlay = nil
+            return []
+        case .quit: return [.quit]
+        case .toggleErrors:
+            view.errorsOnly.toggle()
+            view.follow = true
+            state.overlay = .journal(view)
+            return [.readJournal(unit: view.unit, errorsOnly: view.errorsOnly)]
+        case .up, .pageUp, .top:
+            view.follow = false
+            view.scroll = action == .top ? 0 : max(0, current - (action == .up ? 1 : page))
+        case .down, .pageDown:
+            view.scroll = min(last, current + (action == .down ? 1 : page))
+            view.follow = view.scroll >= last
+        case .bottom:
+            view.follow = true
+        default: return []
+        }
+        state.overlay = .journal(view)
         return []
     }
 }

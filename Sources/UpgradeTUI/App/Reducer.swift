@@ -74,13 +74,33 @@ enum Reducer {
             // warnings and errors stay until replaced or Esc.
             if state.message?.severity == .info && action != .showMessage { state.message = nil }
             return apply(&state, action, screen: screen)
+        case let .journalRead(outcome, at):
+            guard case var .journal(view) = state.overlay else { return [] }
+            view.lastRead = at
+            switch outcome {
+            case let .lines(lines):
+                view.lines = lines
+                view.problem = nil
+            case let .unavailable(reason):
+                view.lines = []
+                view.problem = reason
+            }
+            state.overlay = .journal(view)
+            return []
+        case let .tick(date):
+            // The open journal is read again every two seconds.
+            guard case var .journal(view) = state.overlay, view.problem == nil || view.lastRead == nil,
+                  date.timeIntervalSince(view.lastRead ?? .distantPast) >= 2 else { return [] }
+            view.lastRead = date
+            state.overlay = .journal(view)
+            return [.readJournal(unit: view.unit, errorsOnly: view.errorsOnly)]
         case let .contextsListed(picker):
             state.overlay = .contexts(picker)
             return []
         case let .contextsUnavailable(reason):
             state.message = Message(text: reason, severity: .info)
             return []
-        case .snapshot, .resize, .tick:
+        case .snapshot, .resize:
             return []
         }
     }
@@ -145,6 +165,12 @@ enum Reducer {
             return [.injectFailure]
         case .contexts:
             return [.listContexts]
+        case .journal:
+            let unit = JournalReader.unit(for: model.snapshot?.local.role ?? .server)
+            state.overlay = .journal(JournalView(unit: unit))
+            return [.readJournal(unit: unit, errorsOnly: false)]
+        case .toggleErrors:
+            break
         case .accept, .confirm, .cancel, .complete, .deleteBackward, .clearInput:
             break
         }

@@ -74,7 +74,7 @@ struct DashboardCommand: AsyncParsableCommand {
         }
         var state = ViewState(readOnly: watch, readOnlyReason: readOnlyReason, demo: demo)
         state.swapSuggestions = swapSuggestions
-        let app = try DashboardLoop(store: store, operations: operations, switcher: switcher, state: state, theme: theme, logger: logger, logFD: opened?.1)
+        let app = try DashboardLoop(store: store, operations: operations, switcher: switcher, journal: demo ? nil : JournalReader(), state: state, theme: theme, logger: logger, logFD: opened?.1)
         let signal: Int32
         do {
             signal = try await app.run()

@@ -38,6 +38,11 @@ struct OverlayBox: Equatable {
             if let note = dialog.note { lines.append(note) }
             if let error = dialog.error { lines += ["", "\(theme.stepFailed) \(error)"] }
             content = (dialog.title, lines, "Enter checks, Esc cancels", ["", dialog.prompt + dialog.text + (theme.unicode ? "█" : "_")])
+        case let .journal(view):
+            let title = "journalctl -u \(view.unit)" + (view.errorsOnly ? " -p err" : "")
+            let lines = view.problem.map { [$0] } ?? (view.lines.isEmpty ? [view.lastRead == nil ? "reading" + theme.ellipsis : "no lines"] : view.lines)
+            let footer = (view.follow ? "following; " : "") + "e errors only, ↑↓ scroll, End follow, Esc close"
+            content = (title, lines, footer, [])
         case let .contexts(picker):
             let lines = picker.names.enumerated().map { index, name in
                 (index == picker.selected ? theme.selectionMark + " " : "  ") + name + (name == picker.current ? "  (shown now)" : "")

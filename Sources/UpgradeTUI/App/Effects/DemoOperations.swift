@@ -81,7 +81,7 @@ struct DemoOperations: DashboardOperations {
             return .operationFinished(Message(text: "cancelled: nothing was changed", severity: .info))
         case .injectFailure:
             return .operationFinished(Message(text: node.cluster.injectFailure(), severity: .warn))
-        case .quit, .repaint, .interruptAndQuit, .listContexts, .switchContext:
+        case .quit, .repaint, .interruptAndQuit, .listContexts, .switchContext, .readJournal:
             return .operationFinished(Message(text: "", severity: .info))
         }
     }

@@ -74,7 +74,7 @@ struct HostOperations: DashboardOperations {
             return .completion(PathCompletion.complete(text, list: PathCompletion.listDirectory))
         case .injectFailure:
             return .operationFinished(Message(text: "only the demo can make things fail", severity: .info))
-        case .quit, .repaint, .interruptAndQuit, .listContexts, .switchContext:
+        case .quit, .repaint, .interruptAndQuit, .listContexts, .switchContext, .readJournal:
             return .operationFinished(Message(text: "", severity: .info))
         }
     }
