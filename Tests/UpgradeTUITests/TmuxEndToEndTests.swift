@@ -79,7 +79,10 @@ final class TmuxEndToEndTests: XCTestCase {
         try term.resize(width: 120, height: 40)
         let (wide, _) = try term.waitFor("the 120x40 layout") { screen in
             let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+            // tmux resizes the pane at once, with the old 80-column rows still in it: wait for the repaint
+            // (a header wider than 80 columns), not only for rows that the old screen has too.
             return lines.count >= 40 && lines.contains { $0.hasPrefix("─ Manifests") } && screen.contains("Plans & Jobs")
+                && lines[0].count > 80
         }
         let wideLines = wide.split(separator: "\n", omittingEmptySubsequences: false)
         XCTAssertTrue(wideLines[0].hasPrefix("upgrade-tui"), String(wideLines[0]))
