@@ -57,6 +57,12 @@ let package = Package(
             exclude: ["fake-rke2", "emulator", "fixtures"],
             sources: ["Swift"]
         ),
+        // The fast lane (`scripts/test --fast`): pure tests, no sandbox, process, emulator or terminal.
+        .testTarget(
+            name: "UnitTests",
+            dependencies: ["UpgradeTUI", "UpgradeModel", "TestSupport"],
+            exclude: ["__Golden__"]
+        ),
         .testTarget(
             name: "UpgradeModelTests",
             dependencies: ["UpgradeModel", "TestSupport"]

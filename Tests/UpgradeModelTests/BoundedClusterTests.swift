@@ -62,6 +62,8 @@ final class BoundedClusterTests: XCTestCase {
         }
         try await waitUntil { received.items == [1_100] }
         let pageVersions = try [emulator.get("/api/v1/nodes?limit=500")?["metadata"] as? [String: Any]].compactMap { $0?["resourceVersion"] as? String }
+        // The watch is opened after the list is delivered: wait for its request rather than race it.
+        try await waitUntil { ((try? nodeRequests(emulator)) ?? []).contains(where: \.watch) }
         task.cancel()
         await client.shutdown()
         let requests = try nodeRequests(emulator)

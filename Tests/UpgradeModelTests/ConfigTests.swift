@@ -95,11 +95,4 @@ final class ConfigTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("must be a mapping"), "\(error)")
         }
     }
-
-    func testFlagParsing() {
-        let flags = RKE2Config.flagValues(["-d", "/data", "--disable=a", "--disable", "b", "--debug", "--write-kubeconfig-mode", "0644"])
-        XCTAssertEqual(flags.first { $0.0 == "data-dir" }?.1, ["/data"])
-        XCTAssertEqual(flags.first { $0.0 == "disable" }?.1, ["a", "b"])
-        XCTAssertEqual(flags.first { $0.0 == "write-kubeconfig-mode" }?.1, ["0644"])
-    }
 }

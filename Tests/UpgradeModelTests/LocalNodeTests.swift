@@ -55,7 +55,7 @@ final class LocalNodeTests: XCTestCase {
         let one = try FakeRKE2.start(binary: box.binaryPath, dataDir: box.dataDir)
         let two = try FakeRKE2.start(binary: box.binaryPath, dataDir: box.dataDir)
         defer { one.stop(); two.stop() }
-        XCTAssertThrowsError(try ProcessScanner(dataDir: box.dataDir).find()) { error in
+        XCTAssertThrowsError(try TestProcesses.scanner(dataDir: box.dataDir).find()) { error in
             XCTAssertTrue("\(error)".contains("multiple rke2 processes"), "\(error)")
             XCTAssertTrue("\(error)".contains("\(one.pid)") && "\(error)".contains("\(two.pid)"), "\(error)")
         }
@@ -70,7 +70,7 @@ final class LocalNodeTests: XCTestCase {
         try FakeRKE2.install(version: "v1.31.6+rke2r1", at: other.binaryPath)
         let fake = try FakeRKE2.start(binary: other.binaryPath, dataDir: other.dataDir)
         defer { fake.stop() }
-        XCTAssertNil(try ProcessScanner(dataDir: box.dataDir).find())
+        XCTAssertNil(try TestProcesses.scanner(dataDir: box.dataDir).find())
     }
 
     func testNoProcessFallsBackToTheGivenBinary() throws {

@@ -153,7 +153,7 @@ final class ReviewBindingTests: XCTestCase {
         // No supervisor: after its SIGTERM the restart waits for a new process, and the ssh session drops.
         let output = box.root + "/restart.out"
         let pid = try Shell.spawn(RepoPaths.cliBinary, ["restart", "--yes", "--timeout", "60", "--rke2-binary", box.binaryPath] + box.cliOptions,
-                                  environment: ProcessInfo.processInfo.environment, output: output)
+                                  environment: TestProcesses.cliEnvironment, output: output)
         let deadline = Date().addingTimeInterval(20)
         while !((try? box.read(output)) ?? "").contains("waiting for the new rke2 process") && Date() < deadline { usleep(50_000) }
         kill(pid, SIGHUP)

@@ -144,7 +144,7 @@ final class SwapTests: XCTestCase {
         var outcomes: [String: Int] = [:]
         for run in 0..<50 {
             let pid = try Shell.spawn(RepoPaths.cliBinary, ["swap", "--binary", new, "--yes", "--rke2-binary", n.binary, "--kubeconfig", "/dev/null"] + n.box.cliOptions,
-                                      environment: ProcessInfo.processInfo.environment)
+                                      environment: TestProcesses.cliEnvironment)
             usleep(UInt32.random(in: 0...400_000))
             kill(pid, SIGKILL)
             var status: Int32 = 0
@@ -175,8 +175,8 @@ final class SwapTests: XCTestCase {
         lock.release()
         // Two real processes at once: exactly one swaps, the other is refused or finds it done.
         try FakeRKE2.install(version: "v1.31.6+rke2r1", at: n.binary)
-        let a = try Shell.spawn(RepoPaths.cliBinary, ["swap", "--binary", new, "--yes", "--rke2-binary", n.binary] + n.box.cliOptions, environment: ProcessInfo.processInfo.environment)
-        let b = try Shell.spawn(RepoPaths.cliBinary, ["swap", "--binary", new, "--yes", "--rke2-binary", n.binary] + n.box.cliOptions, environment: ProcessInfo.processInfo.environment)
+        let a = try Shell.spawn(RepoPaths.cliBinary, ["swap", "--binary", new, "--yes", "--rke2-binary", n.binary] + n.box.cliOptions, environment: TestProcesses.cliEnvironment)
+        let b = try Shell.spawn(RepoPaths.cliBinary, ["swap", "--binary", new, "--yes", "--rke2-binary", n.binary] + n.box.cliOptions, environment: TestProcesses.cliEnvironment)
         var sa: Int32 = 0, sb: Int32 = 0
         waitpid(a, &sa, 0)
         waitpid(b, &sb, 0)
@@ -187,37 +187,11 @@ final class SwapTests: XCTestCase {
 
     // MARK: restart and rollback under a supervisor
 
-    /// A restart loop standing in for systemd (Restart=always): starts the binary again when it exits.
-    final class Supervisor {
-        let pid: Int32
-        init(binary: String, dataDir: String, role: String = "server") throws {
-            let script = "while true; do '\(binary)' \(role) --data-dir '\(dataDir)'; sleep 0.3; done"
-            pid = try Shell.spawn("/bin/sh", ["-c", script], environment: ProcessInfo.processInfo.environment)
-        }
-        func stop() {
-            kill(pid, SIGKILL)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
-        }
-        deinit { stop() }
-    }
-
-    func waitForProcess(_ inspector: LocalInspector) throws -> RKE2Process {
-        for _ in 0..<100 {
-            if let process = try? ProcessScanner(dataDir: inspector.paths.dataDir).find(), process.children.count == 2 { return process }
-            usleep(50_000)
-        }
-        throw UpgradeError.failed("the supervised fake rke2 did not start")
-    }
-
     func testRestartIntoTheSwappedBinaryThenRollback() async throws {
         let n = try node()
-        let supervisor = try Supervisor(binary: n.binary, dataDir: n.box.dataDir)
-        defer {
-            supervisor.stop()
-            if let process = try? ProcessScanner(dataDir: n.box.dataDir).find() { kill(process.pid, SIGKILL) }
-        }
-        let first = try waitForProcess(n.inspector)
+        let supervisor = try FakeRKE2.Supervisor(binary: n.binary, dataDir: n.box.dataDir)
+        defer { supervisor.stop() }
+        let first = try supervisor.waitForRKE2()
         // Nothing swapped yet: nothing to restart.
         let noop = try await RestartOperation(inspector: n.inspector, timeout: 10).run()
         XCTAssertFalse(noop.changed)
@@ -227,7 +201,7 @@ final class SwapTests: XCTestCase {
         XCTAssertEqual(try n.inspector.inspect().running?.restartPending, true)
         let restarted = try await RestartOperation(inspector: n.inspector, timeout: 15).run()
         XCTAssertTrue(restarted.changed)
-        let second = try waitForProcess(n.inspector)
+        let second = try supervisor.waitForRKE2()
         XCTAssertNotEqual(second.pid, first.pid)
         XCTAssertEqual(kill(first.pid, 0), -1, "the old process is gone")
         XCTAssertTrue(first.children.allSatisfy { kill($0.pid, 0) == -1 }, "its containerd and kubelet children are gone")

@@ -8,13 +8,7 @@ final class TruthfulClusterTests: XCTestCase {
     typealias F = ObjectFactory
 
     func derive(nodes: [KNode], plans: [KPlan], jobs: [KJob] = [], pods: [KPod] = []) -> ClusterStatus {
-        var cache = ClusterCache()
-        cache.apply(.replace(nodes), to: \.nodes, kind: .nodes)
-        cache.apply(.replace(plans), to: \.plans, kind: .plans)
-        cache.apply(.replace(jobs), to: \.jobs, kind: .jobs)
-        cache.apply(.replace(pods), to: \.pods, kind: .pods)
-        cache.apply(.replace([F.controller()]), to: \.deployments, kind: .deployments)
-        for kind in ClusterCache.Kind.allCases { cache.health[kind.rawValue] = .ok }
+        let cache = SnapshotFixtures.cache(nodes: nodes, plans: plans, jobs: jobs, deployments: [F.controller()], pods: pods)
         return ClusterDerivation.derive(cache, namespace: "system-upgrade")
     }
 

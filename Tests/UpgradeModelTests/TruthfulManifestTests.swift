@@ -18,13 +18,8 @@ final class TruthfulManifestTests: XCTestCase {
     }
 
     func cache(addons: [KAddon] = [], charts: [KHelmChart] = [], events: [KEvent] = []) -> ClusterCache {
-        var cache = ClusterCache()
-        cache.apply(.replace([F.node("server-1", version: "v1.31.6+rke2r1"), F.node("server-2", version: "v1.31.6+rke2r1")]), to: \.nodes, kind: .nodes)
-        cache.apply(.replace(addons), to: \.addons, kind: .addons)
-        cache.apply(.replace(charts), to: \.helmCharts, kind: .helmCharts)
-        cache.apply(.replace(events), to: \.events, kind: .events)
-        for kind in ClusterCache.Kind.allCases { cache.health[kind.rawValue] = .ok }
-        return cache
+        SnapshotFixtures.cache(nodes: [F.node("server-1", version: "v1.31.6+rke2r1"), F.node("server-2", version: "v1.31.6+rke2r1")],
+                               addons: addons, charts: charts, events: events)
     }
 
     func build(_ box: Sandbox, config: RKE2Config, cache: ClusterCache?, running: RunningRKE2? = nil) throws -> DashboardSnapshot {

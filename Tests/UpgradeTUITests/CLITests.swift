@@ -163,7 +163,7 @@ final class CLITests: XCTestCase {
         if geteuid() != 0 { return try Shell.cli(args) }
         guard let setpriv = try Shell.which("setpriv") else { throw XCTSkip("setpriv is not installed") }
         return try Shell.run(setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", "--", RepoPaths.cliBinary] + args,
-                             environment: ["PATH": "/usr/bin:/bin", "KUBECONFIG": "/nonexistent", "USER": "nobody"])
+                             environment: ["PATH": "/usr/bin:/bin", "KUBECONFIG": "/nonexistent", "USER": "nobody"].merging(TestProcesses.environment) { _, ours in ours })
     }
 
     func chownTree(_ path: String, uid: uid_t) {

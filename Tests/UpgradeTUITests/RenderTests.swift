@@ -27,22 +27,7 @@ final class RenderTests: XCTestCase {
         for y in 0..<grid.height {
             XCTAssertLessThanOrEqual(DisplayWidth.of(grid.line(y)), grid.width, "row \(y) of \(name) is too wide", file: file, line: line)
         }
-        let path = Self.snapshotsDir + "/\(name).txt"
-        let text = grid.text + "\n"
-        if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] != nil {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-            return
-        }
-        guard let expected = try? String(contentsOfFile: path, encoding: .utf8) else {
-            XCTFail("no golden snapshot \(path); run with RECORD_SNAPSHOTS=1 and review it", file: file, line: line)
-            return
-        }
-        if expected != text {
-            let diff = zip(expected.split(separator: "\n", omittingEmptySubsequences: false), text.split(separator: "\n", omittingEmptySubsequences: false))
-                .enumerated().filter { $0.element.0 != $0.element.1 }
-                .prefix(5).map { "line \($0.offset + 1):\n  expected: \($0.element.0)\n  actual:   \($0.element.1)" }.joined(separator: "\n")
-            XCTFail("\(name) differs from its golden snapshot:\n\(diff)\n\nfull render:\n\(text)", file: file, line: line)
-        }
+        Golden.assert(grid.text + "\n", named: name + ".txt", dir: Self.snapshotsDir, file: file, line: line)
     }
 
     func testMidUpgradeAt80x24() throws {

@@ -18,15 +18,10 @@ final class WorkflowCLITests: XCTestCase {
                                                                        F.json(F.node(hostname, version: "v1.31.6+rke2r1")),
                                                                        F.json(F.node("agent-1", version: "v1.31.6+rke2r1", server: false))]))
         let options = box.cliOptions + ["--kubeconfig", try emulator.writeMTLSKubeconfig()]
-        let supervisor = try Shell.spawn("/bin/sh", ["-c", "while true; do '\(box.binaryPath)' server --data-dir '\(box.dataDir)'; sleep 0.3; done"],
-                                         environment: ProcessInfo.processInfo.environment)
-        defer {
-            kill(supervisor, SIGKILL)
-            var status: Int32 = 0
-            waitpid(supervisor, &status, 0)
-            if let process = try? ProcessScanner(dataDir: box.dataDir).find() { kill(process.pid, SIGKILL) }
-        }
-        usleep(500_000)
+        let supervisor = try FakeRKE2.Supervisor(binary: box.binaryPath, dataDir: box.dataDir)
+        defer { supervisor.stop() }
+        // Wait for the supervised rke2 itself (and its children), not a fixed time: a loaded machine starts it late.
+        _ = try supervisor.waitForRKE2()
 
         // A channel that does not exist is not a target: its dry run fails (exit 1), nothing is written.
         let portFile = box.root + "/channel-port"
@@ -41,7 +36,8 @@ final class WorkflowCLITests: XCTestCase {
             """, portFile], environment: ProcessInfo.processInfo.environment)
         defer { kill(channels, SIGTERM); var status: Int32 = 0; waitpid(channels, &status, 0) }
         var port = ""
-        for _ in 0..<250 where port.isEmpty { port = (try? box.read(portFile)) ?? ""; usleep(20_000) }
+        let portDeadline = Date().addingTimeInterval(20)
+        while port.isEmpty && Date() < portDeadline { port = (try? box.read(portFile)) ?? ""; usleep(20_000) }
         let typo = try Shell.cli(["plan", "--channel", "stabel", "--channel-url", "http://127.0.0.1:\(port)/channels", "--dry-run"] + options)
         XCTAssertEqual(typo.status, 1, typo.stdout + typo.stderr)
         XCTAssertTrue(typo.stdout.contains("FAIL  target") && typo.stdout.contains("HTTP 404"), typo.stdout)
@@ -71,12 +67,12 @@ final class WorkflowCLITests: XCTestCase {
         XCTAssertEqual(pending["local"]?["process"]?["restartPending"]?.boolValue, true)
 
         // Restart: its dry run says what it would do and signals nothing; then the new pid runs the new version.
-        let before = try XCTUnwrap(try ProcessScanner(dataDir: box.dataDir).find())
+        let before = try XCTUnwrap(try TestProcesses.scanner(dataDir: box.dataDir).find())
         let restartDry = try Shell.cli(["restart", "--dry-run"] + options)
         XCTAssertEqual(restartDry.status, 0, restartDry.stderr)
         XCTAssertTrue(restartDry.stdout.contains("Restart rke2 (pid \(before.pid)") && restartDry.stdout.contains("v1.31.6+rke2r1 → v1.32.2+rke2r1"),
                       restartDry.stdout)
-        XCTAssertEqual(try ProcessScanner(dataDir: box.dataDir).find()?.pid, before.pid, "a dry run signals nothing")
+        XCTAssertEqual(try TestProcesses.scanner(dataDir: box.dataDir).find()?.pid, before.pid, "a dry run signals nothing")
         let restart = try Shell.cli(["restart", "--yes", "--timeout", "20"] + options)
         XCTAssertEqual(restart.status, 0, restart.stderr)
         XCTAssertTrue(restart.stdout.contains("(v1.31.6+rke2r1) → pid") && restart.stdout.contains("(v1.32.2+rke2r1)"), restart.stdout)

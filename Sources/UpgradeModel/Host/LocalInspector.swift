@@ -23,7 +23,7 @@ public struct LocalInspector: Sendable {
     public func resolved() -> LocalInspector {
         guard !dataDirExplicit || !configExplicit else { return self }
         var copy = self
-        let process = try? ProcessScanner(procRoot: paths.procRoot, dataDir: dataDirExplicit ? paths.dataDir : nil).scan().process
+        let process = try? ProcessScanner(procRoot: paths.procRoot, dataDir: dataDirExplicit ? paths.dataDir : nil, scope: paths.processScope).scan().process
         let flags = RKE2Config.flagValues(process?.flags ?? [])
         if !configExplicit, let file = flags.first(where: { $0.0 == "config" })?.1.last { copy.paths.configFile = file }
         if !dataDirExplicit {
@@ -47,7 +47,7 @@ public struct LocalInspector: Sendable {
         }
         var process: RKE2Process?
         do {
-            let scan = try ProcessScanner(procRoot: paths.procRoot, dataDir: paths.dataDir).scan()
+            let scan = try ProcessScanner(procRoot: paths.procRoot, dataDir: paths.dataDir, scope: paths.processScope).scan()
             process = scan.process
             problems += scan.ignored
         } catch let error as UpgradeError {

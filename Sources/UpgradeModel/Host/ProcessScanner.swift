@@ -1,5 +1,33 @@
 import Foundation
 
+/// Which processes a scan looks at. A node scans them all; the tests scan only the process tree they
+/// started (`.descendants(of: getpid())`), so that a developer's own rke2, or another suite's fake one,
+/// is neither found, nor reported, nor signalled by a test. It only narrows the scan: the processes left
+/// are judged by the same trust rules (`UPGRADE_TUI_PROCESS_TREE`, read by the CLI, sets it).
+public enum ProcessScope: Sendable, Equatable {
+    case all
+    /// `pid` and the processes below it (parent links followed up to pid 1).
+    case descendants(of: Int32)
+
+    /// `UPGRADE_TUI_PROCESS_TREE=PID`: the scope the CLI and the dashboard use (tests set it; unset: `.all`).
+    public static func from(environment: [String: String]) -> ProcessScope {
+        guard let text = environment["UPGRADE_TUI_PROCESS_TREE"], let pid = Int32(text), pid > 0 else { return .all }
+        return .descendants(of: pid)
+    }
+
+    func contains(_ pid: Int32, parents: [Int32: Int32]) -> Bool {
+        guard case let .descendants(root) = self else { return true }
+        var current = pid
+        // Bounded: a table read while processes come and go could hold a cycle of reused pids.
+        for _ in 0..<4096 {
+            if current == root { return true }
+            guard let parent = parents[current], parent > 0, parent != current else { return false }
+            current = parent
+        }
+        return false
+    }
+}
+
 /// What a scan of `/proc` found: the rke2 process (nil when none runs) and the rke2-like processes
 /// that were not trusted, each with the reason (SECURITY.md: only root's processes running root's files).
 public struct ProcessScan: Sendable, Equatable {
@@ -17,10 +45,13 @@ public struct ProcessScanner: Sendable {
     public let procRoot: String
     /// Processes whose explicit `--data-dir` differs from this one are some other rke2 instance.
     public let dataDir: String?
+    /// Which processes are looked at at all (`.all` on a node).
+    public let scope: ProcessScope
 
-    public init(procRoot: String = "/proc", dataDir: String? = nil) {
+    public init(procRoot: String = "/proc", dataDir: String? = nil, scope: ProcessScope = .all) {
         self.procRoot = procRoot
         self.dataDir = dataDir
+        self.scope = scope
     }
 
     struct Entry {
@@ -38,8 +69,9 @@ public struct ProcessScanner: Sendable {
     public func scan() throws -> ProcessScan {
         let entries = try readProcessTable()
         var ignored: [String] = []
+        let parents = Dictionary(entries.map { ($0.pid, $0.ppid) }, uniquingKeysWith: { first, _ in first })
         let candidates = entries.compactMap { entry -> (Entry, NodeRole)? in
-            guard let argv0 = entry.argv.first else { return nil }
+            guard scope.contains(entry.pid, parents: parents), let argv0 = entry.argv.first else { return nil }
             let exeBase = entry.exe.map { Self.stripDeleted($0).0 }.map { ($0 as NSString).lastPathComponent }
             guard (argv0 as NSString).lastPathComponent == "rke2" || exeBase == "rke2" else { return nil }
             guard let subcommand = entry.argv.dropFirst().first(where: { !$0.hasPrefix("-") }),

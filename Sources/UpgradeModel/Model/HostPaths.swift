@@ -14,14 +14,18 @@ public struct HostPaths: Sendable, Equatable {
     public var rke2Binary: String?
     /// The process table; tests point it at `/proc` too, but it stays a parameter.
     public var procRoot: String
+    /// Which processes of it count: all of them on a node; tests narrow it to their own process tree.
+    public var processScope: ProcessScope
 
     public init(dataDir: String = HostPaths.defaultDataDir, configFile: String = HostPaths.defaultConfigFile,
-                auditLog: String = HostPaths.defaultAuditLog, rke2Binary: String? = nil, procRoot: String = "/proc") {
+                auditLog: String = HostPaths.defaultAuditLog, rke2Binary: String? = nil, procRoot: String = "/proc",
+                processScope: ProcessScope = .all) {
         self.dataDir = dataDir
         self.configFile = configFile
         self.auditLog = auditLog
         self.rke2Binary = rke2Binary
         self.procRoot = procRoot
+        self.processScope = processScope
     }
 
     public var manifestsDir: String { dataDir + "/server/manifests" }

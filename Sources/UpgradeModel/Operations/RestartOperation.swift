@@ -65,7 +65,7 @@ public struct RestartOperation: Sendable {
                                 progress: @Sendable (String) -> Void) async throws -> RKE2Process? {
         let started = Date()
         let timeout = limit ?? self.timeout
-        let scanner = ProcessScanner(procRoot: inspector.paths.procRoot, dataDir: inspector.paths.dataDir)
+        let scanner = ProcessScanner(procRoot: inspector.paths.procRoot, dataDir: inspector.paths.dataDir, scope: inspector.paths.processScope)
         var lastReport = -1
         while Date().timeIntervalSince(started) < timeout {
             if let candidate = try? scanner.find(), candidate.pid != notPid,

@@ -37,7 +37,7 @@ struct GlobalOptions: ParsableArguments {
     var paths: HostPaths {
         HostPaths(dataDir: dataDir ?? environment["RKE2_DATA_DIR"] ?? HostPaths.defaultDataDir,
                   configFile: config ?? environment["RKE2_CONFIG_FILE"] ?? HostPaths.defaultConfigFile,
-                  auditLog: auditLog, rke2Binary: rke2Binary)
+                  auditLog: auditLog, rke2Binary: rke2Binary, processScope: .from(environment: environment))
     }
 
     /// This node's paths, resolved once (LocalInspector.resolved) for every operation of the command.

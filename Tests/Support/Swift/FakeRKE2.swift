@@ -57,6 +57,46 @@ public enum FakeRKE2 {
         public var isAlive: Bool { !stopped && kill(pid, 0) == 0 }
     }
 
+    /// A restart loop standing in for systemd (`Restart=always`): starts `binary role --data-dir dataDir`
+    /// again whenever it exits, as the restart and rollback tests need.
+    public final class Supervisor: @unchecked Sendable {
+        /// The loop's pid (a shell).
+        public let pid: Int32
+        public let dataDir: String
+        private var stopped = false
+
+        public init(binary: String, dataDir: String, role: String = "server") throws {
+            self.dataDir = dataDir
+            let script = "while true; do '\(binary)' \(role) --data-dir '\(dataDir)'; sleep 0.3; done"
+            pid = try Shell.spawn("/bin/sh", ["-c", script], environment: ProcessInfo.processInfo.environment)
+        }
+
+        deinit { stop() }
+
+        /// The rke2 the loop runs now, with its containerd and kubelet, within `timeout` seconds.
+        public func waitForRKE2(timeout: TimeInterval = 20) throws -> RKE2Process {
+            let deadline = Date().addingTimeInterval(timeout)
+            repeat {
+                if let process = try? TestProcesses.scanner(dataDir: dataDir).find(), process.children.count == 2 { return process }
+                usleep(50_000)
+            } while Date() < deadline
+            throw UpgradeError.failed("the supervised fake rke2 did not start within \(Int(timeout)) s")
+        }
+
+        /// Stops the loop and what it runs, leaving nothing behind: the loop is frozen first (it cannot start
+        /// another rke2), its children are killed while they still descend from it (once the loop is gone
+        /// they belong to init, out of every scan the tests make), then the loop.
+        public func stop() {
+            guard !stopped else { return }
+            stopped = true
+            kill(pid, SIGSTOP)
+            for child in TestProcesses.children(of: pid) { kill(child, SIGKILL) }
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
+    }
+
     /// Starts `binary role --data-dir dataDir extra...` and waits until it is running.
     public static func start(binary: String, role: String = "server", dataDir: String, extra: [String] = [],
                              environment: [String: String] = [:]) throws -> Running {

@@ -41,7 +41,7 @@ public final class Sandbox: @unchecked Sendable {
     public var binaryPath: String { root + "/usr/local/bin/rke2" }
 
     public var paths: HostPaths {
-        HostPaths(dataDir: dataDir, configFile: configFile, auditLog: auditLog, rke2Binary: nil)
+        HostPaths(dataDir: dataDir, configFile: configFile, auditLog: auditLog, rke2Binary: nil, processScope: TestProcesses.scope)
     }
 
     public var inspector: LocalInspector { LocalInspector(paths: paths) }

@@ -14,7 +14,7 @@ public enum Shell {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
-        if let environment { process.environment = environment }
+        process.environment = TestProcesses.marked(environment ?? ProcessInfo.processInfo.environment)
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
@@ -59,6 +59,7 @@ public enum Shell {
     public static func cli(_ arguments: [String], environment: [String: String]? = nil) throws -> Result {
         var env = environment ?? ProcessInfo.processInfo.environment
         env["KUBECONFIG"] = env["KUBECONFIG"] ?? "/nonexistent/kubeconfig"
+        env.merge(TestProcesses.environment) { _, ours in ours }
         return try run(RepoPaths.cliBinary, arguments, environment: env)
     }
 
@@ -72,6 +73,6 @@ public enum Shell {
 
     /// Starts a process without waiting for it; its output goes to `output`.
     public static func spawn(_ path: String, _ arguments: [String], environment: [String: String], output: String = "/dev/null") throws -> Int32 {
-        try Subprocess.start(path, arguments, environment: environment, output: output)
+        try Subprocess.start(path, arguments, environment: TestProcesses.marked(environment), output: output)
     }
 }

@@ -38,28 +38,28 @@ public enum SnapshotFixtures {
         ]
     }
 
-    /// The mid-upgrade cluster: server-1 done, server-2 applying, server-3 pending, two agents.
-    public static func midUpgradeCache(extraNodes: [KNode] = [], failedJob: Bool = false) -> ClusterCache {
-        let server = F.resolved(F.serverPlan(version: "v1.32.2+rke2r1"), applying: ["server-2"])
-        let agent = F.resolved(F.agentPlan(version: "v1.32.2+rke2r1"), complete: false, reason: "SyncJob")
-        let hash = server.status!.latestHash!
+    /// A cache holding these objects, every resource healthy (what a fully synced watch gives).
+    public static func cache(nodes: [KNode] = [], plans: [KPlan] = [], jobs: [KJob] = [], addons: [KAddon] = [],
+                             charts: [KHelmChart] = [], deployments: [KDeployment] = [], pods: [KPod] = [],
+                             events: [KEvent] = []) -> ClusterCache {
         var cache = ClusterCache()
-        let nodes = [
-            F.node("server-1", version: "v1.32.2+rke2r1", planLabels: ["server-plan": hash], ip: "10.0.0.11"),
-            F.node("server-2", version: "v1.31.6+rke2r1", unschedulable: true, ip: "10.0.0.12"),
-            F.node("server-3", version: "v1.31.6+rke2r1", ip: "10.0.0.13"),
-            F.node("agent-1", version: "v1.31.6+rke2r1", server: false, ip: "10.0.0.21"),
-            F.node("agent-2", version: "v1.31.6+rke2r1", server: false, ip: "10.0.0.22"),
-        ] + extraNodes
         cache.apply(.replace(nodes), to: \.nodes, kind: .nodes)
-        cache.apply(.replace([server, agent]), to: \.plans, kind: .plans)
-        var jobs = [F.job(plan: server, node: "server-1", state: .complete)]
-        jobs.append(F.job(plan: server, node: "server-2", state: failedJob ? .failed : .running,
-                          message: failedJob ? "Back-off pulling image rancher/rke2-upgrade:v1.32.2-rke2r1" : nil))
+        cache.apply(.replace(plans), to: \.plans, kind: .plans)
         cache.apply(.replace(jobs), to: \.jobs, kind: .jobs)
-        cache.apply(.replace([F.controller()]), to: \.deployments, kind: .deployments)
+        cache.apply(.replace(addons), to: \.addons, kind: .addons)
+        cache.apply(.replace(charts), to: \.helmCharts, kind: .helmCharts)
+        cache.apply(.replace(deployments), to: \.deployments, kind: .deployments)
+        cache.apply(.replace(pods), to: \.pods, kind: .pods)
+        cache.apply(.replace(events), to: \.events, kind: .events)
         for kind in ClusterCache.Kind.allCases { cache.health[kind.rawValue] = .ok }
         return cache
+    }
+
+    /// The mid-upgrade cluster (`ClusterScenario.MidUpgrade`): server-1 done, server-2 applying, server-3 pending, two agents.
+    public static func midUpgradeCache(extraNodes: [KNode] = [], failedJob: Bool = false) -> ClusterCache {
+        let cluster = ClusterScenario.MidUpgrade(failedJob: failedJob)
+        return cache(nodes: cluster.nodes + extraNodes, plans: [cluster.serverPlan, cluster.agentPlan], jobs: cluster.jobs,
+                     deployments: [cluster.controller])
     }
 
     public static func midUpgrade(local: LocalNode = localNode(), manifests: [ManifestStatus] = standardManifests(),

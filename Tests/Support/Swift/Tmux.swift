@@ -11,7 +11,8 @@ public final class Tmux: @unchecked Sendable {
     public init?() {
         guard let path = try? Shell.which("tmux") else { return nil }
         tmux = path
-        socket = "upgrade-tui-\(getpid())-\(UUID().uuidString.prefix(6))"
+        // `upgrade-tui-<run>-…`: scripts/test finds a server left behind by its socket name.
+        socket = "upgrade-tui-\(TestProcesses.run ?? String(getpid()))-\(UUID().uuidString.prefix(6))"
     }
 
     deinit { _ = try? run(["kill-server"]) }
@@ -23,7 +24,7 @@ public final class Tmux: @unchecked Sendable {
 
     /// Starts `command` (a shell command line) in a detached session of the given size.
     public func start(_ command: String, width: Int, height: Int, environment: [String: String] = [:]) throws {
-        let exports = environment.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+        let exports = environment.merging(TestProcesses.environment) { _, ours in ours }.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
         let result = try run(["new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)",
                               "env \(exports) \(command); echo DASHBOARD-EXITED $?; sleep 600"])
         guard result.status == 0 else { throw UpgradeError.failed("tmux new-session: \(result.stderr)") }

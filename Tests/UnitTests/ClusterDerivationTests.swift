@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import UpgradeModel
 
@@ -6,15 +7,8 @@ final class ClusterDerivationTests: XCTestCase {
 
     func cache(nodes: [KNode], plans: [KPlan] = [], jobs: [KJob] = [], addons: [KAddon] = [], charts: [KHelmChart] = [],
                controller: KDeployment? = F.controller()) -> ClusterCache {
-        var cache = ClusterCache()
-        cache.apply(.replace(nodes), to: \.nodes, kind: .nodes)
-        cache.apply(.replace(plans), to: \.plans, kind: .plans)
-        cache.apply(.replace(jobs), to: \.jobs, kind: .jobs)
-        cache.apply(.replace(addons), to: \.addons, kind: .addons)
-        cache.apply(.replace(charts), to: \.helmCharts, kind: .helmCharts)
-        cache.apply(.replace(controller.map { [$0] } ?? []), to: \.deployments, kind: .deployments)
-        for kind in ClusterCache.Kind.allCases { cache.health[kind.rawValue] = .ok }
-        return cache
+        SnapshotFixtures.cache(nodes: nodes, plans: plans, jobs: jobs, addons: addons, charts: charts,
+                               deployments: controller.map { [$0] } ?? [])
     }
 
     func derive(_ cache: ClusterCache) -> ClusterStatus { ClusterDerivation.derive(cache, namespace: "system-upgrade") }
