@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(
             name: "UnitTests",
             dependencies: ["UpgradeTUI", "UpgradeModel", "TestSupport"],
-            exclude: ["__Golden__"]
+            exclude: ["__Golden__", "__Snapshots__"]
         ),
         .testTarget(
             name: "UpgradeModelTests",

@@ -7,8 +7,6 @@ import XCTest
 /// Contexts, as kubectl has them: `--context NAME`, and in the dashboard a picker (k9s's `:ctx`) that
 /// switches the cluster shown without restarting. The header and `status` name the context.
 final class ContextTests: XCTestCase {
-    typealias Harness = ReducerTests.Harness
-
     /// A kubeconfig with two contexts, `first` (emulator a) and `second` (emulator b), over plain HTTP
     /// to loopback.
     func twoContexts(_ a: Emulator, _ b: Emulator, in box: Sandbox) throws -> String {
@@ -56,29 +54,6 @@ final class ContextTests: XCTestCase {
         XCTAssertEqual(unknown.status, 2, "a context that does not exist is bad input")
         XCTAssertTrue(unknown.stderr.contains("--context thrid") && unknown.stderr.contains("first, second") && unknown.stderr.contains(kubeconfig),
                       unknown.stderr)
-    }
-
-    func testThePickerListsSwitchesAndRefusesWhileAnOperationRuns() {
-        var h = Harness()
-        XCTAssertEqual(h.press(.char("c")), [.listContexts])
-        let picker = ContextPicker(kubeconfig: "/etc/rancher/rke2/rke2.yaml", names: ["default", "staging"], current: "default", selected: 0)
-        h.send(.contextsListed(picker))
-        XCTAssertTrue(h.render().text.contains("staging"))
-        XCTAssertTrue(h.render().text.contains("default  (shown now)"))
-        XCTAssertEqual(h.press(.enter), [], "the context shown: nothing to do")
-        h.send(.contextsListed(picker))
-        XCTAssertEqual(h.press(.down, .enter), [.switchContext("staging")])
-        XCTAssertEqual(h.state.busy, "switching to context staging")
-        h.send(.operationFinished(Message(text: "showing context staging", severity: .ok)))
-        h.state.mutationRunning = true
-        h.send(.contextsListed(picker))
-        XCTAssertEqual(h.press(.down, .enter), [])
-        XCTAssertTrue(h.state.message?.text.contains("an operation is running") == true)
-        h.send(.contextsUnavailable("no kubeconfig: there is no other context to show"))
-        XCTAssertEqual(h.state.message?.text, "no kubeconfig: there is no other context to show")
-        // Read-only: looking at another cluster changes nothing, so --watch has the key too.
-        var watch = Harness(readOnly: true)
-        XCTAssertEqual(watch.press(.char("c")), [.listContexts])
     }
 
     func testTheStoreSwitchesClustersAndTheOldOneNeverComesBack() async throws {

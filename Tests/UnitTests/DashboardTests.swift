@@ -113,4 +113,55 @@ final class DashboardTests: XCTestCase {
                                    snapshot: SnapshotFixtures.midUpgrade())
         XCTAssertEqual(demo.press(.char("x")), [.injectFailure])
     }
+
+    func testThePickerListsSwitchesAndRefusesWhileAnOperationRuns() {
+        var h = Harness()
+        XCTAssertEqual(h.press(.char("c")), [.listContexts])
+        let picker = ContextPicker(kubeconfig: "/etc/rancher/rke2/rke2.yaml", names: ["default", "staging"], current: "default", selected: 0)
+        h.send(.contextsListed(picker))
+        XCTAssertTrue(h.render().text.contains("staging"))
+        XCTAssertTrue(h.render().text.contains("default  (shown now)"))
+        XCTAssertEqual(h.press(.enter), [], "the context shown: nothing to do")
+        h.send(.contextsListed(picker))
+        XCTAssertEqual(h.press(.down, .enter), [.switchContext("staging")])
+        XCTAssertEqual(h.state.busy, "switching to context staging")
+        h.send(.operationFinished(Message(text: "showing context staging", severity: .ok)))
+        h.state.mutationRunning = true
+        h.send(.contextsListed(picker))
+        XCTAssertEqual(h.press(.down, .enter), [])
+        XCTAssertTrue(h.state.message?.text.contains("an operation is running") == true)
+        h.send(.contextsUnavailable("no kubeconfig: there is no other context to show"))
+        XCTAssertEqual(h.state.message?.text, "no kubeconfig: there is no other context to show")
+        // Read-only: looking at another cluster changes nothing, so --watch has the key too.
+        var watch = Harness(readOnly: true)
+        XCTAssertEqual(watch.press(.char("c")), [.listContexts])
+    }
+
+    func testTheJournalFollowsRefreshesAndFiltersErrors() {
+        var h = Harness()
+        let t0 = SnapshotFixtures.midUpgrade().takenAt
+        XCTAssertEqual(h.press(.char("L")), [.readJournal(unit: "rke2-server", errorsOnly: false)])
+        XCTAssertTrue(h.dashboard.wantsTicks, "an open journal is read again")
+        XCTAssertTrue(h.render().text.contains("journalctl -u rke2-server"))
+        let lines = (1...60).map { "2026-11-29T10:00:\(String(format: "%02d", $0)) server-1 rke2[4242]: line \($0)" }
+        h.send(.journalRead(.lines(lines), at: t0))
+        XCTAssertTrue(h.render().text.contains("line 60"), "follows the newest line")
+        XCTAssertEqual(h.send(.tick(t0.addingTimeInterval(1))), [], "not yet")
+        XCTAssertEqual(h.send(.tick(t0.addingTimeInterval(2.5))), [.readJournal(unit: "rke2-server", errorsOnly: false)])
+        h.press(.up, .up)
+        h.send(.journalRead(.lines(lines + ["2026-11-29T10:01:01 server-1 rke2[4242]: line 61"]), at: t0.addingTimeInterval(3)))
+        XCTAssertFalse(h.render().text.contains("line 61"), "scrolled up: the view stays where the operator put it")
+        h.press(.end)
+        XCTAssertTrue(h.render().text.contains("line 61"), "End follows again")
+        XCTAssertEqual(h.press(.char("e")), [.readJournal(unit: "rke2-server", errorsOnly: true)])
+        XCTAssertTrue(h.render().text.contains("journalctl -u rke2-server -p err"))
+        h.send(.journalRead(.unavailable("no journald on this node: journalctl is not installed"), at: t0.addingTimeInterval(4)))
+        XCTAssertTrue(h.render().text.contains("no journald on this node"))
+        h.press(.escape)
+        XCTAssertNil(h.state.overlay)
+        XCTAssertFalse(h.dashboard.wantsTicks)
+        // An agent's unit.
+        var agent = Harness(snapshot: SnapshotFixtures.midUpgrade(local: SnapshotFixtures.localNode(hostname: "agent-1", role: .agent)))
+        XCTAssertEqual(agent.press(.char("L")), [.readJournal(unit: "rke2-agent", errorsOnly: false)])
+    }
 }
