@@ -26,7 +26,7 @@ enum Keymap {
                 footerText: "restart", footerPriority: 7),
         Binding([.char("R")], "R", .rollback, "rollback: reinstall the newest backup, then restart", mutating: true),
         Binding([.char("x")], "x", .injectFailure, "demo: make something fail (a Job, a node); again: recover", mutating: true,
-                demoOnly: true),
+                demoOnly: true, footer: true, footerText: "fail (demo)", footerPriority: 1),
         Binding([.char("L")], "L", .journal, "log: this node's rke2 journal (journalctl -u rke2-server or rke2-agent)"),
         Binding([.char("c")], "c", .contexts, "contexts: show another cluster of the kubeconfig (as k9s :ctx)"),
         Binding([.escape], "Esc", .close, "close, clear the filter"),
