@@ -13,12 +13,17 @@ public struct ClusterCache: Sendable, Equatable {
     public var pods: [String: KPod] = [:]
     /// Events about Addons in kube-system: which server applied a manifest, and failures.
     public var events: [String: KEvent] = [:]
+    /// Plans in every namespace (keyed namespace/name): someone else's rke2 Plans mean someone else owns upgrades.
+    public var allPlans: [String: KPlan] = [:]
+    /// `cattle-system/cattle-cluster-agent`, when it exists: a Rancher-managed cluster.
+    public var rancherAgents: [String: KDeployment] = [:]
     public var health: [String: ResourceHealth] = [:]
 
     public init() {}
 
     public enum Kind: String, Sendable, CaseIterable {
         case nodes, plans, jobs, addons, helmCharts, deployments, pods, events
+        case allPlans, rancherAgent
     }
 
     public func health(_ kind: Kind) -> ResourceHealth { health[kind.rawValue] ?? .pending }
@@ -50,6 +55,10 @@ public struct ClusterSources: Sendable {
     var jobs: KubeResource { .jobs(namespace) }
     var deployments: KubeResource { .deployments(namespace) }
     var pods: KubeResource { .pods(namespace) }
+    /// Plans across all namespaces, for the ownership warning (OwnershipDerivation).
+    var allPlans: KubeResource { KubeResource(group: "upgrade.cattle.io", version: "v1", plural: "plans") }
+    var rancherAgent: KubeResource { .deployments(OwnershipDerivation.rancherNamespace) }
+    static let rancherAgentQuery = [("fieldSelector", "metadata.name=\(OwnershipDerivation.rancherAgentName)")]
     /// SUC labels every Job and its pods with `upgrade.cattle.io/plan` (RKE2-FACTS §2.4).
     static let podQuery = [("labelSelector", "upgrade.cattle.io/plan")]
     /// The deploy controller's events name the Addon as involved object (k3s `pkg/deploy/controller.go`).
@@ -80,6 +89,9 @@ public actor ClusterWatcher {
         tasks.append(spawn(Reflector<KDeployment>(client: client, resource: sources.deployments), \.deployments, .deployments))
         tasks.append(spawn(Reflector<KPod>(client: client, resource: sources.pods, query: ClusterSources.podQuery), \.pods, .pods))
         tasks.append(spawn(Reflector<KEvent>(client: client, resource: .events, query: ClusterSources.eventQuery), \.events, .events))
+        tasks.append(spawn(Reflector<KPlan>(client: client, resource: sources.allPlans), \.allPlans, .allPlans))
+        tasks.append(spawn(Reflector<KDeployment>(client: client, resource: sources.rancherAgent, query: ClusterSources.rancherAgentQuery),
+                           \.rancherAgents, .rancherAgent))
     }
 
     public func stop() {
@@ -115,6 +127,8 @@ public enum ClusterReader {
         async let deployments: ([KDeployment], ResourceHealth) = list(client, sources.deployments)
         async let pods: ([KPod], ResourceHealth) = list(client, sources.pods, query: ClusterSources.podQuery)
         async let events: ([KEvent], ResourceHealth) = list(client, .events, query: ClusterSources.eventQuery)
+        async let allPlans: ([KPlan], ResourceHealth) = list(client, sources.allPlans)
+        async let agents: ([KDeployment], ResourceHealth) = list(client, sources.rancherAgent, query: ClusterSources.rancherAgentQuery)
         var cache = ClusterCache()
         let n = await nodes, p = await plans, j = await jobs, a = await addons, c = await charts, d = await deployments
         let po = await pods, e = await events
@@ -126,6 +140,9 @@ public enum ClusterReader {
         cache.apply(.replace(a.0), to: \.addons, kind: .addons); cache.health[ClusterCache.Kind.addons.rawValue] = a.1
         cache.apply(.replace(c.0), to: \.helmCharts, kind: .helmCharts); cache.health[ClusterCache.Kind.helmCharts.rawValue] = c.1
         cache.apply(.replace(d.0), to: \.deployments, kind: .deployments); cache.health[ClusterCache.Kind.deployments.rawValue] = d.1
+        let ap = await allPlans, ag = await agents
+        cache.apply(.replace(ap.0), to: \.allPlans, kind: .allPlans); cache.health[ClusterCache.Kind.allPlans.rawValue] = ap.1
+        cache.apply(.replace(ag.0), to: \.rancherAgents, kind: .rancherAgent); cache.health[ClusterCache.Kind.rancherAgent.rawValue] = ag.1
         return cache
     }
 
