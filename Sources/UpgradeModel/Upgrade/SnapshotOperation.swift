@@ -126,10 +126,12 @@ public struct SnapshotOperation: Sendable {
         try interruption.checkpoint()
         let before = Set(Self.files(prepared.snapshotsDir))
         progress("running \(prepared.commandLine) (up to \(Int(timeout)) s)")
-        let result = try TrustedExec.run(executableOf: prepared.process.identity, prepared.arguments, timeout: timeout,
-                                         procRoot: inspector.paths.procRoot)
+        // rke2's lines are the progress, as they come.
+        let result = try withoutActuallyEscaping(progress) { report in
+            try TrustedExec.run(executableOf: prepared.process.identity, prepared.arguments, timeout: timeout,
+                                procRoot: inspector.paths.procRoot) { line in Self.messages(line).forEach(report) }
+        }
         let lines = Self.messages(result.output)
-        lines.forEach(progress)
         if result.timedOut {
             throw UpgradeError.failed("\(prepared.commandLine) did not finish within \(Int(timeout)) s and was stopped"
                                       + (lines.last.map { ": last said \($0)" } ?? ""))
