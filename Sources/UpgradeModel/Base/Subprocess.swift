@@ -17,8 +17,9 @@ public enum Subprocess {
     /// `timeout` bounds the child's whole life, not only its output: a child that closes its output and
     /// then hangs, or a grandchild that keeps the pipe open, is killed at the deadline. The child runs in
     /// its own process group and the whole group gets SIGKILL, so nothing it started outlives the call.
+    /// `onLine`, when given, receives each complete output line as it arrives (progress of a long command).
     public static func run(_ path: String, _ arguments: [String], timeout: TimeInterval = 5,
-                           environment: [String: String]? = nil) throws -> Result {
+                           environment: [String: String]? = nil, onLine: ((String) -> Void)? = nil) throws -> Result {
         var pipeFDs: [Int32] = [0, 0]
         guard pipe(&pipeFDs) == 0 else { throw POSIX.fail("cannot create a pipe for", path) }
         // Other threads may spawn too: keep both ends out of every child but this one's dup2 copies.
@@ -43,6 +44,16 @@ public enum Subprocess {
         var pfd = pollfd(fd: pipeFDs[0], events: Int16(POLLIN), revents: 0)
         var exited = false
         var open = true
+        var pending = Data()
+        func deliver(final: Bool) {
+            guard let onLine else { return }
+            while let newline = pending.firstIndex(of: 0x0A) {
+                onLine(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self))
+                pending = Data(pending[(newline + 1)...])
+            }
+            if final, !pending.isEmpty { onLine(String(decoding: pending, as: UTF8.self)); pending = Data() }
+            if pending.count > 1 << 16 { onLine(String(decoding: pending, as: UTF8.self)); pending = Data() }
+        }
         // Until the child has exited and its output is drained, or the deadline.
         while !exited || open {
             let remaining = deadline.timeIntervalSinceNow
@@ -64,7 +75,12 @@ public enum Subprocess {
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { open = false; continue }
             if output.count < 1 << 20 { output.append(contentsOf: buffer[0..<min(n, (1 << 20) - output.count)]) }
+            if onLine != nil {
+                pending.append(contentsOf: buffer[0..<n])
+                deliver(final: false)
+            }
         }
+        deliver(final: true)
         // The group: the child if it still runs, and anything it left behind. The child is not reaped
         // yet, so its pid (the group's id) cannot have been reused.
         kill(-pid, SIGKILL)

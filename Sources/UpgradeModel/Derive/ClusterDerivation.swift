@@ -36,6 +36,7 @@ public enum ClusterDerivation {
         status.nodes = nodes.map { nodeStatus($0, plans: plans, planStatuses: status.plans) }
         status.agentGate = agentGate(plans: plans, nodes: status.nodes)
         status.hints = hints(status, plans: plans, nodes: nodes)
+        status.ownership = OwnershipDerivation.derive(cache, namespace: namespace)
         return status
     }
 

@@ -28,9 +28,13 @@ public struct PreflightInput: Sendable {
     /// Modification times of the files in `<data-dir>/server/db/snapshots` (nil: not a server / unreadable).
     public var snapshotTimes: [Date]?
     public var now: Date
+    /// What the API server's `/metrics` says about deprecated API use (nil: not read, no check).
+    public var deprecatedAPIs: DeprecatedAPIScan?
 
     public init(cluster: ClusterStatus, existingPlans: [JSONValue], desiredPlans: [KPlan], target: UpgradeTarget, resolved: RKE2Version?,
-                resolveError: ChannelError?, manifests: [ManifestStatus], snapshotTimes: [Date]?, now: Date = Date()) {
+                resolveError: ChannelError?, manifests: [ManifestStatus], snapshotTimes: [Date]?, now: Date = Date(),
+                deprecatedAPIs: DeprecatedAPIScan? = nil) {
+        self.deprecatedAPIs = deprecatedAPIs
         self.cluster = cluster
         self.existingPlans = existingPlans
         self.desiredPlans = desiredPlans
@@ -111,6 +115,14 @@ public enum Preflight {
                 checks.append(PreflightCheck("v1.34 labels", .warn, "servers lose node-role.kubernetes.io/master at v1.34.1: an rke2-upgrade image from before 2025-11 selects on it in the agent prepare step and waits forever; use an image with the control-plane selector (rancher/rke2-upgrade PR #44)"))
             }
         }
+        // Clients of APIs the target removes (RKE2-FACTS §7.5).
+        if let scan = input.deprecatedAPIs {
+            checks.append(DeprecatedAPIs.check(scan, target: target))
+        }
+        // Someone else already upgrading this cluster (RKE2-FACTS §7.6).
+        if let ownership = cluster.ownership {
+            checks.append(ownership.check)
+        }
         // Nodes.
         let notReady = cluster.nodes.filter { $0.ready != true }.map(\.name)
         checks.append(notReady.isEmpty
@@ -143,8 +155,8 @@ public enum Preflight {
                 checks.append(PreflightCheck("etcd snapshot", .pass, "newest snapshot is \(hours) h old"))
             } else {
                 checks.append(PreflightCheck("etcd snapshot", .warn, times.isEmpty
-                    ? "no etcd snapshot on this node: take one first (rke2 etcd-snapshot save --name pre-upgrade)"
-                    : "no etcd snapshot in the last 24 h: take one first (rke2 etcd-snapshot save --name pre-upgrade)"))
+                    ? "no etcd snapshot on this node: take one first (upgrade-tui snapshot, or rke2 etcd-snapshot save --name pre-upgrade)"
+                    : "no etcd snapshot in the last 24 h: take one first (upgrade-tui snapshot, or rke2 etcd-snapshot save --name pre-upgrade)"))
             }
         }
         // Plans that already exist.

@@ -114,9 +114,22 @@ public enum StatusJSON {
             ("nodes", .array(cluster.nodes.map(node))),
             ("plans", .array(cluster.plans.map(plan))),
             ("agentGate", gate),
+            ("ownership", cluster.ownership.map(ownership) ?? .null),
             ("hints", .array(cluster.hints.map { hint in
                 .object([("severity", .string(hint.severity.rawValue)), ("subject", .string(hint.subject)), ("message", .string(hint.message))])
             })),
+        ])
+    }
+
+    /// `cluster.ownership`: whether something else already upgrades this cluster, and which objects show it.
+    static func ownership(_ ownership: UpgradeOwnership) -> JSONValue {
+        .object([
+            ("managedElsewhere", .bool(ownership.managedElsewhere)),
+            ("signals", .array(ownership.signals.map { signal in
+                .object([("kind", .string(signal.kind.rawValue)), ("objects", .array(signal.objects.map { .string($0) })),
+                         ("message", .string(signal.message))])
+            })),
+            ("notChecked", .array(ownership.notChecked.map { .string($0) })),
         ])
     }
 

@@ -13,12 +13,17 @@ public struct ClusterCache: Sendable, Equatable {
     public var pods: [String: KPod] = [:]
     /// Events about Addons in kube-system: which server applied a manifest, and failures.
     public var events: [String: KEvent] = [:]
+    /// Plans in every namespace (keyed namespace/name): someone else's rke2 Plans mean someone else owns upgrades.
+    public var allPlans: [String: KPlan] = [:]
+    /// `cattle-system/cattle-cluster-agent`, when it exists: a Rancher-managed cluster.
+    public var rancherAgents: [String: KDeployment] = [:]
     public var health: [String: ResourceHealth] = [:]
 
     public init() {}
 
     public enum Kind: String, Sendable, CaseIterable {
         case nodes, plans, jobs, addons, helmCharts, deployments, pods, events
+        case allPlans, rancherAgent
     }
 
     public func health(_ kind: Kind) -> ResourceHealth { health[kind.rawValue] ?? .pending }

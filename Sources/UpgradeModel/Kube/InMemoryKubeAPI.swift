@@ -91,6 +91,10 @@ public final class InMemoryKubeAPI: KubeAPI, @unchecked Sendable {
     // MARK: KubeAPI
 
     public func send(_ method: HTTPMethod, _ path: String, query: [(String, String)], body: Data?, contentType: String?) async throws -> Data {
+        if path == "/metrics", method == .GET {
+            // The demo's API server was never asked for a deprecated API.
+            return Data("# in-memory API server: no apiserver_requested_deprecated_apis samples\n".utf8)
+        }
         if path == "/version", method == .GET {
             return Data(JSONValue.object([("gitVersion", .text(gitVersion))]).serialized().utf8)
         }

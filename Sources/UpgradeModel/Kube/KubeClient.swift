@@ -80,10 +80,10 @@ public final class KubeClient: KubeAPI {
     }
 
     private func request(_ method: HTTPMethod, _ path: String, query: [(String, String)], body: Data? = nil,
-                         contentType: String? = nil) throws -> HTTPClientRequest {
+                         contentType: String? = nil, accept: String = "application/json") throws -> HTTPClientRequest {
         var request = HTTPClientRequest(url: access.server + path + Self.queryString(query))
         request.method = method
-        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "Accept", value: accept)
         request.headers.add(name: "User-Agent", value: "upgrade-tui/1")
         if let token = try bearer() { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
@@ -95,8 +95,14 @@ public final class KubeClient: KubeAPI {
 
     /// GET (or another verb) with a body-complete deadline; a non-2xx answer becomes a `KubeError`.
     public func send(_ method: HTTPMethod, _ path: String, query: [(String, String)], body: Data?, contentType: String?) async throws -> Data {
+        try await send(method, path, query: query, body: body, contentType: contentType, accept: "application/json")
+    }
+
+    /// The same, asking for another representation (`/metrics` is Prometheus text).
+    public func send(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: Data? = nil,
+                     contentType: String? = nil, accept: String) async throws -> Data {
         do {
-            let response = try await http.execute(try request(method, path, query: query, body: body, contentType: contentType),
+            let response = try await http.execute(try request(method, path, query: query, body: body, contentType: contentType, accept: accept),
                                                   timeout: requestTimeout)
             let collected = try await response.body.collect(upTo: 64 << 20)
             let data = Data(collected.readableBytesView)

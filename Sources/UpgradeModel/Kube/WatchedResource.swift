@@ -37,6 +37,11 @@ public struct WatchedResource: Sendable {
         entry(.pods, \.pods, query: [("labelSelector", "upgrade.cattle.io/plan")]) { .pods($0.namespace) },
         // The deploy controller's events name the Addon as involved object (k3s `pkg/deploy/controller.go`).
         entry(.events, \.events, query: [("fieldSelector", "involvedObject.kind=Addon")]) { _ in .events },
+        // Plans in every namespace and Rancher's cluster agent: someone else owns upgrades (OwnershipDerivation).
+        entry(.allPlans, \.allPlans) { _ in KubeResource(group: "upgrade.cattle.io", version: "v1", plural: "plans") },
+        entry(.rancherAgent, \.rancherAgents, query: [("fieldSelector", "metadata.name=\(OwnershipDerivation.rancherAgentName)")]) { _ in
+            .deployments(OwnershipDerivation.rancherNamespace)
+        },
     ]
 
     static func entry<T: KubeObject>(_ kind: ClusterCache.Kind, _ path: WritableKeyPath<ClusterCache, [String: T]> & Sendable,

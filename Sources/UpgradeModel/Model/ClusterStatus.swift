@@ -20,6 +20,9 @@ public struct ClusterStatus: Sendable, Equatable {
     public var plans: [PlanStatus]
     public var agentGate: AgentGate?
     public var hints: [Hint]
+    /// Whether something else (Rancher, Cluster API, other Plans) already upgrades this cluster; nil
+    /// when the cluster could not be read.
+    public var ownership: UpgradeOwnership? = nil
 
     public init(api: APIState, error: String? = nil, retryAt: Date? = nil, connecting: Bool = false, server: String? = nil,
                 upgradeController: ControllerState = .unknown, planCRDInstalled: Bool? = nil, nodes: [NodeStatus] = [],

@@ -11,6 +11,9 @@ public struct PlanOperation: Sendable {
         public let existing: [JSONValue]
         public let checks: [PreflightCheck]
         public let cluster: ClusterStatus
+        /// This node and its manifests as read by `prepare` (the runbook's skip markers); nil when built by hand.
+        public var local: LocalNode? = nil
+        public var manifests: [ManifestStatus] = []
 
         /// The objects as they will be written: a new Plan as built, an existing one merged (the
         /// fields upgrade-tui does not manage kept) on the resourceVersion that was read.
@@ -95,11 +98,15 @@ public struct PlanOperation: Sendable {
             if let raw = try await fetch(plan.metadata.name) { existing.append(raw) }
         }
         let snapshotTimes: [Date]? = node.role == .agent ? nil : Self.snapshotTimes(local.paths.snapshotsDir)
+        let deprecated = snapshot.cluster.api == .ok ? await DeprecatedAPIs.read(client: client) : nil
         let checks = Preflight.checks(PreflightInput(cluster: snapshot.cluster, existingPlans: existing, desiredPlans: plans, target: target,
                                                      resolved: resolved, resolveError: resolveError, manifests: snapshot.manifests,
-                                                     snapshotTimes: snapshotTimes))
-        return Prepared(target: target, resolved: resolved, plans: plans, existing: existing, checks: checks, cluster: snapshot.cluster,
-                        server: client.server)
+                                                     snapshotTimes: snapshotTimes, deprecatedAPIs: deprecated))
+        var prepared = Prepared(target: target, resolved: resolved, plans: plans, existing: existing, checks: checks, cluster: snapshot.cluster,
+                                server: client.server)
+        prepared.local = node
+        prepared.manifests = snapshot.manifests
+        return prepared
     }
 
     static func snapshotTimes(_ dir: String) -> [Date] {

@@ -21,7 +21,7 @@ public enum TrustedExec {
     /// Runs the executable of a running process: `/proc/PID/exe` is opened, and the process must still
     /// be the one inspected (same start time) after that, so the descriptor is its executable.
     public static func run(executableOf process: ProcessIdentity, _ arguments: [String], timeout: TimeInterval,
-                           procRoot: String = "/proc") throws -> Subprocess.Result {
+                           procRoot: String = "/proc", onLine: ((String) -> Void)? = nil) throws -> Subprocess.Result {
         let fd = open("\(procRoot)/\(process.pid)/exe", O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw POSIX.fail("cannot open", "\(procRoot)/\(process.pid)/exe") }
         defer { close(fd) }
@@ -30,6 +30,6 @@ public enum TrustedExec {
               TrustedPath.fileProblem(st, path: "\(procRoot)/\(process.pid)/exe", what: "executable") == nil else {
             throw UpgradeError.refused("the executable of pid \(process.pid) was not run: the process changed or its file is not root's")
         }
-        return try Subprocess.run("/proc/\(getpid())/fd/\(fd)", arguments, timeout: timeout)
+        return try Subprocess.run("/proc/\(getpid())/fd/\(fd)", arguments, timeout: timeout, onLine: onLine)
     }
 }

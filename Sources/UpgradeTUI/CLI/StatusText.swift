@@ -51,6 +51,12 @@ enum StatusText {
                 out.append("")
                 out.append("Agent gate  \(gate.open ? "OPEN" : "CLOSED"): " + TerminalText.line(gate.reason))
             }
+            if let ownership = cluster.ownership, ownership.managedElsewhere {
+                out.append("")
+                for warning in ownership.warnings {
+                    out.append("! " + TerminalText.line("upgrades are managed elsewhere: \(warning)"))
+                }
+            }
             if !cluster.hints.isEmpty {
                 out.append("")
                 for hint in cluster.hints {

@@ -132,6 +132,10 @@ public final class Emulator: @unchecked Sendable {
     /// Restores the last `etcdSnapshot()`: resourceVersions go backwards and open watches are cut.
     public func etcdRestore() throws { try call("POST", "/_emulator/etcd-restore") }
     public func clearRequests() throws { try call("DELETE", "/_emulator/requests") }
+    /// What `GET /metrics` answers from now on (Prometheus text).
+    public func setMetrics(_ text: String) throws { try call("POST", "/_emulator/metrics", json: ["text": text]) }
+    /// `GET /metrics` answers 403 Forbidden (as for a user without `get` on the non-resource URL).
+    public func forbidMetrics() throws { try fault("status=403&path=/metrics&count=1000") }
 
     /// Requests upgrade-tui sent to the API (admin calls and the tests' own curl excluded).
     public func requests() throws -> [(method: String, path: String, watch: Bool)] {

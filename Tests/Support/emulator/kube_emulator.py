@@ -10,7 +10,8 @@ subresource, CRD registration, and WATCH (watch=true|1) that resumes from a reso
 resourceVersion the store has not reached waits (3 s) and then answers 504 with the cause
 ResourceVersionTooLarge, as kube-apiserver's watch cache does (`NewTooLargeResourceVersionError`);
 /_emulator/etcd-snapshot and /_emulator/etcd-restore make resourceVersions go backwards as an etcd
-snapshot restore does.
+snapshot restore does. /metrics serves Prometheus text (POST /_emulator/metrics {"text": ...} sets it,
+e.g. apiserver_requested_deprecated_apis gauges; a fault with path=/metrics and status=403 forbids it).
 
 Fault injection and inspection live under /_emulator/ (see AdminMixin). Listeners: plain HTTP and/or
 HTTPS that requires a client certificate signed by --client-ca.
@@ -719,6 +720,15 @@ class Handler(BaseHTTPRequestHandler):
                 return
             if path == "/version":
                 return self.send_json(200, self.app.version_info())
+            if path == "/metrics" and method == "GET":
+                # kube-apiserver's metrics endpoint: Prometheus text format, whatever the test seeded.
+                body = self.app.metrics.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
             if path == "/api":
                 return self.send_json(200, {"kind": "APIVersions", "versions": ["v1"],
                                             "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": self.headers.get("Host", "")}]})
@@ -1012,6 +1022,9 @@ class Handler(BaseHTTPRequestHandler):
                 app.store.generation += 1
                 app.store.lock.notify_all()
             return self.send_json(200, {"ok": True})
+        if action == "metrics" and method == "POST":
+            app.metrics = (body or {}).get("text", "")
+            return self.send_json(200, {"ok": True})
         if action == "seed" and method == "POST":
             created = app.seed(body or [])
             return self.send_json(200, {"ok": True, "count": created})
@@ -1023,11 +1036,24 @@ class Handler(BaseHTTPRequestHandler):
         return self.send_json(404, {"error": f"unknown admin action {action}"})
 
 
+# What /metrics answers until a test sets it: a few of kube-apiserver's series, no deprecated API requested.
+DEFAULT_METRICS = """# HELP apiserver_requested_deprecated_apis [STABLE] Gauge of deprecated APIs that have been requested, broken out by API group, version, resource, subresource, and removed_release.
+# TYPE apiserver_requested_deprecated_apis gauge
+# HELP apiserver_storage_objects [STABLE] Number of stored objects at the time of last check split by kind.
+# TYPE apiserver_storage_objects gauge
+apiserver_storage_objects{resource="nodes"} 3
+# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.
+# TYPE process_start_time_seconds gauge
+process_start_time_seconds 1.7e+09
+"""
+
+
 class App:
     def __init__(self, args):
         self.store = Store(history_limit=args.history_limit)
         self.too_large_wait = args.too_large_wait
         self.etcd_snapshot = ({}, 0)
+        self.metrics = DEFAULT_METRICS
         self.faults = Faults()
         self.token = args.token
         self.verbose = args.verbose
