@@ -164,4 +164,33 @@ final class DashboardTests: XCTestCase {
         var agent = Harness(snapshot: SnapshotFixtures.midUpgrade(local: SnapshotFixtures.localNode(hostname: "agent-1", role: .agent)))
         XCTAssertEqual(agent.press(.char("L")), [.readJournal(unit: "rke2-agent", errorsOnly: false)])
     }
+
+    func testTheSnapshotKeyReviewsThenSavesAndAgentsRefuse() {
+        var h = Harness()
+        XCTAssertEqual(h.press(.char("S")), [.prepareSnapshot(target: RKE2Version("v1.32.2+rke2r1"))], "named after the plans' target")
+        XCTAssertEqual(h.state.busy, "checking this server for an etcd snapshot")
+        let process = RKE2Process(pid: 4242, role: .server, arguments: ["server"], argv0: "/usr/local/bin/rke2", exe: "/usr/local/bin/rke2",
+                                  exeDeleted: false, children: [])
+        let prepared = SnapshotPreparation(name: "pre-upgrade-v1.32.2-rke2r1", process: process, version: RKE2Version("v1.31.6+rke2r1"),
+                                           dataDir: "/var/lib/rancher/rke2", snapshotsDir: "/var/lib/rancher/rke2/server/db/snapshots",
+                                           arguments: ["etcd-snapshot", "save", "--name", "pre-upgrade-v1.32.2-rke2r1"])
+        h.send(.reviewReady(ReviewText.snapshot(prepared)))
+        XCTAssertTrue(h.render().text.contains("rke2 etcd-snapshot save --name pre-upgrade-v1.32.2-rke2r1"))
+        XCTAssertEqual(h.press(.char("y")), [.takeSnapshot(prepared)])
+        XCTAssertTrue(h.state.mutationRunning, "audited and locked like every mutation: quitting asks first")
+        var agent = Harness(snapshot: SnapshotFixtures.midUpgrade(local: SnapshotFixtures.localNode(hostname: "agent-1", role: .agent)))
+        XCTAssertEqual(agent.press(.char("S")), [])
+        XCTAssertTrue(agent.state.message?.text.contains("agent") == true, agent.state.message?.text ?? "")
+        var watch = Harness(readOnly: true)
+        XCTAssertEqual(watch.press(.char("S")), [], "not in --watch")
+    }
+
+    func testTheHeaderSaysWhenSomeoneElseOwnsUpgrades() {
+        var snapshot = SnapshotFixtures.midUpgrade()
+        snapshot.cluster.ownership = UpgradeOwnership(signals: [.init(kind: .rancherAgent, objects: ["deployment/cattle-system/cattle-cluster-agent"],
+                                                                      message: "Rancher's cluster agent runs: upgrades go through Rancher")])
+        var h = Harness()
+        h.snapshot = snapshot
+        XCTAssertTrue(h.render().line(0).contains("UPGRADES MANAGED ELSEWHERE"), h.render().line(0))
+    }
 }

@@ -15,6 +15,9 @@ enum Effect: Equatable, Sendable {
     /// Restart the process that was on screen when confirmed (pid and start time); nil: rke2 was not running.
     case restart(ProcessIdentity?)
     case prepareRollback
+    /// Check that this server can take an etcd snapshot, and name it after the plans' target.
+    case prepareSnapshot(target: RKE2Version?)
+    case takeSnapshot(SnapshotPreparation)
     case rollback(RollbackPreparation)
     case completePath(String)
     /// Read this node's rke2 journal (the last lines; errors only or not).
@@ -31,7 +34,7 @@ enum Effect: Equatable, Sendable {
     /// Changes the node or the cluster (never produced in --watch: no binding leads here).
     var isMutating: Bool {
         switch self {
-        case .skip, .unskip, .applyPlan, .swap, .restart, .rollback: return true
+        case .skip, .unskip, .applyPlan, .swap, .restart, .rollback, .takeSnapshot: return true
         default: return false
         }
     }
@@ -48,6 +51,8 @@ enum Effect: Equatable, Sendable {
         case .restart: return "restarting rke2"
         case .prepareRollback: return "checking the backups"
         case .rollback: return "rolling back"
+        case .prepareSnapshot: return "checking this server for an etcd snapshot"
+        case let .takeSnapshot(prepared): return "saving etcd snapshot \(prepared.name)"
         case .interruptAndQuit: return "stopping at the next safe step, then quitting"
         case let .switchContext(name): return "switching to context \(name)"
         case .quit, .repaint, .discardSwap, .completePath, .injectFailure, .listContexts, .readJournal: return nil

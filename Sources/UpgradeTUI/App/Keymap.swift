@@ -25,6 +25,8 @@ enum Keymap {
         Binding([.char("r")], "r", .restart, "restart rke2 on this node into the installed binary", mutating: true, footer: true,
                 footerText: "restart", footerPriority: 7),
         Binding([.char("R")], "R", .rollback, "rollback: reinstall the newest backup, then restart", mutating: true),
+        Binding([.char("S")], "S", .snapshot, "etcd snapshot: rke2 etcd-snapshot save --name pre-upgrade-<target> on this server",
+                mutating: true),
         Binding([.char("x")], "x", .injectFailure, "demo: make something fail (a Job, a node); again: recover", mutating: true,
                 demoOnly: true, footer: true, footerText: "fail (demo)", footerPriority: 1),
         Binding([.char("L")], "L", .journal, "log: this node's rke2 journal (journalctl -u rke2-server or rke2-agent)"),

@@ -24,7 +24,9 @@ struct InputDialog: Equatable {
 /// The checks and preview of a prepared plan or swap, awaiting the operator's confirmation.
 struct Review: Equatable {
     /// The prepared operation itself: confirming performs exactly what was reviewed.
-    enum Kind: Equatable { case plan(PlanOperation.Prepared), swap(SwapPreparation), rollback(RollbackPreparation) }
+    enum Kind: Equatable {
+        case plan(PlanOperation.Prepared), swap(SwapPreparation), rollback(RollbackPreparation), snapshot(SnapshotPreparation)
+    }
     var kind: Kind
     var title: String
     var lines: [String]

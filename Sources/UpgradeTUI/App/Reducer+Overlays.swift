@@ -114,6 +114,7 @@ extension Reducer {
             case .plan: return []
             case let .swap(prepared): effect = .swap(prepared)
             case let .rollback(prepared): effect = .rollback(prepared)
+            case let .snapshot(prepared): effect = .takeSnapshot(prepared)
             }
             guard !review.blocked else {
                 state.message = Message(text: "failed checks block this: fix them, or use the CLI's --force REASON", severity: .error)

@@ -161,6 +161,14 @@ enum Reducer {
             return restartConfirmation(&state, model: model)
         case .rollback:
             return [.prepareRollback]
+        case .snapshot:
+            guard let snapshot = model.snapshot else { return [] }
+            if let refusal = SnapshotOperation.refusal(snapshot.local) {
+                state.message = Message(text: refusal, severity: .warn)
+                return []
+            }
+            let target = snapshot.cluster.plans.compactMap(\.target).compactMap(RKE2Version.init).max()
+            return [.prepareSnapshot(target: target)]
         case .injectFailure:
             return [.injectFailure]
         case .contexts:

@@ -53,6 +53,8 @@ enum ScreenRenderer {
         var right: [Segment] = []
         if let snapshot = model.snapshot {
             if let badge = HeaderText.insecureBadge(snapshot.cluster) { right.append(badge) }
+            // Someone else (Rancher, Cluster API, other Plans) upgrades this cluster: before anything else.
+            if snapshot.cluster.ownership?.managedElsewhere == true { right.append(("UPGRADES MANAGED ELSEWHERE  ", .role(.warn, bold: true))) }
             if let context = snapshot.cluster.context { right.append(("ctx \(context)  ", .role(.dim))) }
             right.append(HeaderText.apiBadge(snapshot.cluster, now: now, theme: theme))
         }

@@ -79,6 +79,23 @@ struct DemoOperations: DashboardOperations {
             return .completion(PathCompletion.complete(text, list: PathCompletion.listDirectory))
         case .discardSwap:
             return .operationFinished(Message(text: "cancelled: nothing was changed", severity: .info))
+        case let .prepareSnapshot(target):
+            let name = SnapshotOperation.defaultName(target: target)
+            let process = RKE2Process(pid: 31343, role: .server, arguments: ["server"], argv0: "/usr/local/bin/rke2", exe: "/usr/local/bin/rke2",
+                                      exeDeleted: false, children: [])
+            let prepared = SnapshotPreparation(name: name, process: process, version: RKE2Version(DemoCluster.from), dataDir: node.paths.dataDir,
+                                               snapshotsDir: node.paths.snapshotsDir, arguments: ["etcd-snapshot", "save", "--name", name])
+            var review = ReviewText.snapshot(prepared)
+            review.title += " (demo: simulated)"
+            return .reviewReady(review)
+        case let .takeSnapshot(prepared):
+            for line in ["Saving etcd snapshot to \(prepared.snapshotsDir) (simulated)", "Snapshot \(prepared.name)-server-3 saved."] {
+                progress(line)
+                try? await Task.sleep(nanoseconds: 700_000_000)
+            }
+            let file = prepared.snapshotsDir + "/\(prepared.name)-server-3-\(Int(Date().timeIntervalSince1970))"
+            FileManager.default.createFile(atPath: file, contents: Data("demo: stands for an etcd snapshot\n".utf8))
+            return .operationFinished(Message(text: "etcd snapshot saved: \(file)", severity: .ok))
         case .injectFailure:
             return .operationFinished(Message(text: node.cluster.injectFailure(), severity: .warn))
         case .quit, .repaint, .interruptAndQuit, .listContexts, .switchContext, .readJournal:

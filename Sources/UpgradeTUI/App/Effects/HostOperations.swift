@@ -72,6 +72,15 @@ struct HostOperations: DashboardOperations {
             return .operationFinished(Message(text: "cancelled: nothing was changed", severity: .info))
         case let .completePath(text):
             return .completion(PathCompletion.complete(text, list: PathCompletion.listDirectory))
+        case let .prepareSnapshot(target):
+            do {
+                return .reviewReady(ReviewText.snapshot(try SnapshotOperation(inspector: inspector).prepare(target: target)))
+            } catch { return ReviewText.failure("snapshot", error) }
+        case let .takeSnapshot(prepared):
+            do {
+                let result = try await SnapshotOperation(inspector: inspector).perform(prepared, progress: progress)
+                return .operationFinished(Message(text: "etcd snapshot saved: \(result.file ?? prepared.snapshotsDir)", severity: .ok))
+            } catch { return ReviewText.failure("snapshot", error) }
         case .injectFailure:
             return .operationFinished(Message(text: "only the demo can make things fail", severity: .info))
         case .quit, .repaint, .interruptAndQuit, .listContexts, .switchContext, .readJournal:

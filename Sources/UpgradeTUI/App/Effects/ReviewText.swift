@@ -56,6 +56,15 @@ enum ReviewText {
         return Review(kind: .rollback(prepared), title: "Roll back to \(to)", lines: lines, scroll: 0, typeToConfirm: nil, typed: "", blocked: false)
     }
 
+    static func snapshot(_ prepared: SnapshotPreparation) -> Review {
+        let lines = ["Runs, as the rke2 server (pid \(prepared.process.pid)) that runs this node:",
+                     "  " + prepared.commandLine,
+                     "The snapshot is written to \(prepared.snapshotsDir); rke2's output is shown as it comes.",
+                     "", "The RKE2 docs ask for one before an upgrade: a minor-version rollback needs it restored."]
+        return Review(kind: .snapshot(prepared), title: "Take etcd snapshot \(prepared.name)?", lines: lines, scroll: 0,
+                      typeToConfirm: nil, typed: "", blocked: false)
+    }
+
     static func message(_ outcome: OperationOutcome) -> Message {
         Message(text: ([outcome.summary] + outcome.details.prefix(1)).joined(separator: "; "), severity: outcome.changed ? .ok : .info)
     }
