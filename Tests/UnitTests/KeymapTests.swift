@@ -68,7 +68,7 @@ import Testing
         #expect(Keymap.table(readOnly: false, demo: true).count == Keymap.all.count)
         #expect(Keymap.table(readOnly: false).count == Keymap.all.filter { !$0.demoOnly }.count, "demo keys only in the demo")
         let dropped = Keymap.all.filter { $0.mutating && !$0.demoOnly }.map { "\($0.action)" }
-        #expect(Set(dropped) == ["toggleSkip", "plan", "swap", "restart", "rollback"])
+        #expect(Set(dropped) == ["toggleSkip", "plan", "swap", "restart", "rollback", "snapshot"])
         #expect(readOnly.count + dropped.count == Keymap.table(readOnly: false).count)
         for pane in PaneID.allCases {
             for key in Keymap.all.filter(\.mutating).flatMap(\.keys) {
