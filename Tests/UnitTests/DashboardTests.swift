@@ -193,4 +193,20 @@ final class DashboardTests: XCTestCase {
         h.snapshot = snapshot
         XCTAssertTrue(h.render().line(0).contains("UPGRADES MANAGED ELSEWHERE"), h.render().line(0))
     }
+
+    func testTheRunbookKeyShowsTheDocumentForThePlansTarget() {
+        var h = Harness()
+        XCTAssertEqual(h.press(.char("b")), [.prepareRunbook(target: "v1.32.2+rke2r1")])
+        h.send(.document(title: "Runbook: upgrade to v1.32.2+rke2r1", lines: ["# Upgrade to v1.32.2+rke2r1", "", "## Checks"]))
+        guard case let .details(title, lines, _) = h.state.overlay else { return XCTFail("no document") }
+        XCTAssertEqual(title, "Runbook: upgrade to v1.32.2+rke2r1")
+        XCTAssertEqual(lines.first, "# Upgrade to v1.32.2+rke2r1")
+        XCTAssertNil(h.state.busy)
+        var before = Harness()
+        var snapshot = SnapshotFixtures.midUpgrade()
+        snapshot.cluster.plans = []
+        before.snapshot = snapshot
+        XCTAssertEqual(before.press(.char("b")), [])
+        XCTAssertTrue(before.state.message?.text.contains("plan the upgrade (p)") == true)
+    }
 }

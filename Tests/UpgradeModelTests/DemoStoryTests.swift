@@ -20,6 +20,8 @@ final class DemoStoryTests: XCTestCase {
         let operation = PlanOperation(client: demo.api, namespace: namespace, local: node) { try DemoCluster.resolveChannel($0) }
         let prepared = try await operation.prepare(target: try UpgradeTarget.parse(version: nil, channel: "v1.32"))
         XCTAssertEqual(prepared.resolved?.description, DemoCluster.to)
+        let runbook = Runbook.build(prepared, namespace: namespace).markdown
+        XCTAssertTrue(runbook.contains("server-1") && runbook.contains(DemoCluster.to), "the demo has a runbook too")
         XCTAssertEqual(prepared.failures.map(\.name), [], "a newcomer's first plan passes its checks: \(prepared.failures)")
         _ = try await operation.apply(prepared, force: nil)
         return node

@@ -5,7 +5,7 @@ enum Action: Equatable, Sendable {
     case up, down, pageUp, pageDown, top, bottom, scrollLeft, scrollRight
     case filter, details, help, close, sort, showMessage
     case toggleSkip
-    case plan, swap, restart, rollback, snapshot
+    case plan, swap, restart, rollback, snapshot, runbook
     /// Pick another kubeconfig context (k9s's `:ctx`).
     case contexts
     /// This node's rke2 journal; in it, errors only or everything.

@@ -123,7 +123,11 @@ final class DashboardLoop: @unchecked Sendable {
             return
         default: break
         }
-        guard let operations else { return }
+        guard let operations else {
+            // --watch builds no operations object: what needs one is not available (mutating keys are not even bound).
+            mailbox.post(.operationFinished(Message(text: "not available in --watch: run upgrade-tui runbook", severity: .info)))
+            return
+        }
         let store = self.store
         let snapshot = dashboard.snapshot
         let logger = self.logger

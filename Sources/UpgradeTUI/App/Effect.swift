@@ -18,6 +18,8 @@ enum Effect: Equatable, Sendable {
     /// Check that this server can take an etcd snapshot, and name it after the plans' target.
     case prepareSnapshot(target: RKE2Version?)
     case takeSnapshot(SnapshotPreparation)
+    /// The upgrade to a target as a reviewed document (what `upgrade-tui runbook` prints); reads only.
+    case prepareRunbook(target: String)
     case rollback(RollbackPreparation)
     case completePath(String)
     /// Read this node's rke2 journal (the last lines; errors only or not).
@@ -53,6 +55,7 @@ enum Effect: Equatable, Sendable {
         case .rollback: return "rolling back"
         case .prepareSnapshot: return "checking this server for an etcd snapshot"
         case let .takeSnapshot(prepared): return "saving etcd snapshot \(prepared.name)"
+        case let .prepareRunbook(target): return "writing the runbook for \(target)"
         case .interruptAndQuit: return "stopping at the next safe step, then quitting"
         case let .switchContext(name): return "switching to context \(name)"
         case .quit, .repaint, .discardSwap, .completePath, .injectFailure, .listContexts, .readJournal: return nil

@@ -18,6 +18,8 @@ enum Event: Equatable {
     /// The input of the open dialog could not be used (a swap path that does not exist): said inside it.
     case inputRejected(String)
     case completion(PathCompletion.Result)
+    /// A document to read (the runbook): shown in the details pager.
+    case document(title: String, lines: [String])
     /// What journalctl answered, and when.
     case journalRead(JournalReader.Outcome, at: Date)
     /// The kubeconfig's contexts, for the picker; or why there are none to pick from.

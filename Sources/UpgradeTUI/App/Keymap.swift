@@ -25,6 +25,7 @@ enum Keymap {
         Binding([.char("r")], "r", .restart, "restart rke2 on this node into the installed binary", mutating: true, footer: true,
                 footerText: "restart", footerPriority: 7),
         Binding([.char("R")], "R", .rollback, "rollback: reinstall the newest backup, then restart", mutating: true),
+        Binding([.char("b")], "b", .runbook, "runbook: the upgrade to the plans' target as a document (as upgrade-tui runbook)"),
         Binding([.char("S")], "S", .snapshot, "etcd snapshot: rke2 etcd-snapshot save --name pre-upgrade-<target> on this server",
                 mutating: true),
         Binding([.char("x")], "x", .injectFailure, "demo: make something fail (a Job, a node); again: recover", mutating: true,

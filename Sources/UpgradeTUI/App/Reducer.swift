@@ -74,6 +74,10 @@ enum Reducer {
             // warnings and errors stay until replaced or Esc.
             if state.message?.severity == .info && action != .showMessage { state.message = nil }
             return apply(&state, action, screen: screen)
+        case let .document(title, lines):
+            state.busy = nil
+            state.overlay = .details(title: title, lines: lines, scroll: 0)
+            return []
         case let .journalRead(outcome, at):
             guard case var .journal(view) = state.overlay else { return [] }
             view.lastRead = at
@@ -169,6 +173,12 @@ enum Reducer {
             }
             let target = snapshot.cluster.plans.compactMap(\.target).compactMap(RKE2Version.init).max()
             return [.prepareSnapshot(target: target)]
+        case .runbook:
+            guard let target = model.snapshot?.cluster.plans.compactMap(\.target).compactMap(RKE2Version.init).max() else {
+                state.message = Message(text: "no Plan has a target yet: plan the upgrade (p), or run upgrade-tui runbook --version V", severity: .info)
+                return []
+            }
+            return [.prepareRunbook(target: target.description)]
         case .injectFailure:
             return [.injectFailure]
         case .contexts:

@@ -79,6 +79,11 @@ struct DemoOperations: DashboardOperations {
             return .completion(PathCompletion.complete(text, list: PathCompletion.listDirectory))
         case .discardSwap:
             return .operationFinished(Message(text: "cancelled: nothing was changed", severity: .info))
+        case let .prepareRunbook(text):
+            do {
+                let target = try UpgradeTarget.parse(version: text, channel: nil)
+                return ReviewText.runbook(try await planOperation.prepare(target: target), namespace: namespace)
+            } catch { return ReviewText.failure("runbook", error) }
         case let .prepareSnapshot(target):
             let name = SnapshotOperation.defaultName(target: target)
             let process = RKE2Process(pid: 31343, role: .server, arguments: ["server"], argv0: "/usr/local/bin/rke2", exe: "/usr/local/bin/rke2",

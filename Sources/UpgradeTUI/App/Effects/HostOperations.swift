@@ -72,6 +72,13 @@ struct HostOperations: DashboardOperations {
             return .operationFinished(Message(text: "cancelled: nothing was changed", severity: .info))
         case let .completePath(text):
             return .completion(PathCompletion.complete(text, list: PathCompletion.listDirectory))
+        case let .prepareRunbook(text):
+            guard let client else { return .operationFinished(Message(text: "the runbook needs the cluster: no usable kubeconfig", severity: .error)) }
+            do {
+                let target = try UpgradeTarget.parse(version: text, channel: nil)
+                let prepared = try await PlanOperation(client: client, namespace: namespace, inspector: inspector).prepare(target: target)
+                return ReviewText.runbook(prepared, namespace: namespace)
+            } catch { return ReviewText.failure("runbook", error) }
         case let .prepareSnapshot(target):
             do {
                 return .reviewReady(ReviewText.snapshot(try SnapshotOperation(inspector: inspector).prepare(target: target)))

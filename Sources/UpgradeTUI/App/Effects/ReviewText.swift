@@ -65,6 +65,12 @@ enum ReviewText {
                       typeToConfirm: nil, typed: "", blocked: false)
     }
 
+    /// The runbook, for the details pager (`upgrade-tui runbook --output markdown` prints the same text).
+    static func runbook(_ prepared: PlanOperation.Prepared, namespace: String) -> Event {
+        let text = Runbook.build(prepared, namespace: namespace).markdown
+        return .document(title: "Runbook: upgrade to \(prepared.targetText)", lines: text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
+    }
+
     static func message(_ outcome: OperationOutcome) -> Message {
         Message(text: ([outcome.summary] + outcome.details.prefix(1)).joined(separator: "; "), severity: outcome.changed ? .ok : .info)
     }
