@@ -14,7 +14,8 @@ struct RootCommand: AsyncParsableCommand {
         """,
         version: BuildInfo.version,
         subcommands: [DashboardCommand.self, StatusCommand.self, SkipCommand.self, UnskipCommand.self,
-                      PlanCommand.self, SwapCommand.self, RestartCommand.self, RollbackCommand.self],
+                      PlanCommand.self, SwapCommand.self, RestartCommand.self, RollbackCommand.self,
+                      BenchRenderCommand.self],
         defaultSubcommand: DashboardCommand.self
     )
 }
