@@ -248,7 +248,9 @@ def measure(args, binary, size, work):
         for p in LISTS:
             curl_cmd += ["-o", "/dev/null", base + p]
         out["curl_s"], _, _ = median_run(curl_cmd, args.runs)
-        out["kubectl_s"], out["kubectl_rss"], _ = median_run(["kubectl", "get", "nodes", "-o", "json"], args.runs, env)
+        out["kubectl_s"], out["kubectl_rss"] = None, None
+        if not args.skip_peers:
+            out["kubectl_s"], out["kubectl_rss"], _ = median_run(["kubectl", "get", "nodes", "-o", "json"], args.runs, env)
         out["bytes"] = sum(len(urllib.request.urlopen(base + p, timeout=60).read()) for p in LISTS)
 
         if args.callgrind:
@@ -314,6 +316,9 @@ def measure(args, binary, size, work):
         tmux(sock, "kill-server")
 
         # The peer for idle: watch -n 2 kubectl get nodes, same geometry and time.
+        out["watch_cpu"], out["watch_bytes"] = None, None
+        if args.skip_peers:
+            return out
         watch_out = os.path.join(work, f"watch-{size}.out")
         tmux(sock, "new-session", "-d", "-s", "w", "-x", "120", "-y", "40",
              f"exec env KUBECONFIG={kubeconfig} watch -n 2 kubectl get nodes")
@@ -331,13 +336,16 @@ def measure(args, binary, size, work):
         emulator.terminate()
         emulator.wait()
 
-    if args.micro and size >= 1000:
-        res = subprocess.run([binary, "__bench-render", "--nodes", str(size)], capture_output=True, text=True)
-        for line in res.stdout.splitlines():
-            key, _, value = line.partition(" ")
-            if key in ("frame_ms", "key_ms", "frame_ir", "key_ir"):
-                out[key] = float(value)
     return out
+
+
+def micro(binary, size, out):
+    """In-process: a new snapshot, a frame, a filter keystroke (handle + render), medians."""
+    res = subprocess.run([binary, "__bench-render", "--nodes", str(size)], capture_output=True, text=True)
+    for line in res.stdout.splitlines():
+        key, _, value = line.partition(" ")
+        if key in ("snapshot_ms", "frame_ms", "key_ms"):
+            out[key] = float(value)
 
 
 def fmt(v, spec):
@@ -360,12 +368,13 @@ def table(results, binary, args):
         lines.append(f"| {r['size']:,} | {r['bytes'] / 1e6:.1f} | {fmt(r['status_s'], '.3f')} | {fmt(r['curl_s'], '.3f')} | "
                      f"{ratio:.2f}× | {fmt(r['kubectl_s'], '.3f')} | {fmt(r['status_rss'], '.0f')} | {fmt(r['dash_rss'], '.0f')} | "
                      f"{fmt(r['first_frame_s'], '.2f')} | {fmt(r['idle_cpu'], '.2f')} | {r['idle_bytes']} | "
-                     f"{fmt(r['watch_cpu'], '.2f')} | {r['watch_bytes']} | {fmt(r['lat_p50'], '.0f')} | {fmt(r['lat_p95'], '.0f')} |"
+                     f"{fmt(r['watch_cpu'], '.2f')} | {fmt(r['watch_bytes'], 'd')} | {fmt(r['lat_p50'], '.0f')} | {fmt(r['lat_p95'], '.0f')} |"
                      + (f" {r.get('status_ir', 0):,} |" if args.callgrind else ""))
-    micro = [r for r in results if "frame_ms" in r]
-    if micro:
-        lines += ["", "| nodes | frame ms | filter keystroke ms |", "| --- | --- | --- |"]
-        lines += [f"| {r['size']:,} | {r['frame_ms']:.2f} | {r['key_ms']:.2f} |" for r in micro]
+    rendered = [r for r in results if "frame_ms" in r]
+    if rendered:
+        lines += ["", "| nodes | new snapshot ms (handle) | frame ms (render) | filter keystroke ms (handle + render) |",
+                  "| --- | --- | --- | --- |"]
+        lines += [f"| {r['size']:,} | {r['snapshot_ms']:.2f} | {r['frame_ms']:.2f} | {r['key_ms']:.2f} |" for r in rendered]
     return "\n".join(lines)
 
 
@@ -379,6 +388,7 @@ def main():
     parser.add_argument("--callgrind", action="store_true", help="instruction counts of one status run (valgrind)")
     parser.add_argument("--micro", action="store_true", help="in-process frame and keystroke times (__bench-render)")
     parser.add_argument("--out", help="also write the table (Markdown) here")
+    parser.add_argument("--skip-peers", action="store_true", help="no kubectl and no watch (to compare two builds quickly)")
     args = parser.parse_args()
     for tool in ("tmux", "curl", "kubectl", "watch"):
         if not shutil.which(tool):
@@ -394,6 +404,8 @@ def main():
         work = tempfile.mkdtemp(prefix=f"upgrade-tui-perf-{size}-")
         try:
             r = measure(args, binary, size, work)
+            if args.micro:
+                micro(binary, size, r)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         results.append(r)
