@@ -28,16 +28,24 @@ public struct ClusterCache: Sendable, Equatable {
 
     public func health(_ kind: Kind) -> ResourceHealth { health[kind.rawValue] ?? .pending }
 
-    public mutating func apply<T: KubeObject>(_ update: ReflectorUpdate<T>, to path: WritableKeyPath<ClusterCache, [String: T]>, kind: Kind) {
+    /// Applies one change; returns whether the cache changed (an upsert of an identical object, a
+    /// relist that returns what is known, do not), comparing only what the change touches.
+    @discardableResult
+    public mutating func apply<T: KubeObject>(_ update: ReflectorUpdate<T>, to path: WritableKeyPath<ClusterCache, [String: T]>, kind: Kind) -> Bool {
         switch update {
         case let .replace(items):
-            self[keyPath: path] = Dictionary(items.map { ($0.metadata.key, $0) }, uniquingKeysWith: { _, last in last })
+            let next = Dictionary(items.map { ($0.metadata.key, $0) }, uniquingKeysWith: { _, last in last })
+            guard next != self[keyPath: path] else { return false }
+            self[keyPath: path] = next
         case let .upsert(item):
+            guard self[keyPath: path][item.metadata.key] != item else { return false }
             self[keyPath: path][item.metadata.key] = item
         case let .delete(item):
-            self[keyPath: path][item.metadata.key] = nil
+            return self[keyPath: path].removeValue(forKey: item.metadata.key) != nil
         case let .health(health):
+            guard self.health[kind.rawValue] != health else { return false }
             self.health[kind.rawValue] = health
         }
+        return true
     }
 }

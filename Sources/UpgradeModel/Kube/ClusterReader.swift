@@ -12,7 +12,7 @@ public enum ClusterReader {
             return updates.sorted { $0.0 < $1.0 }.map(\.1)
         }
         var cache = ClusterCache()
-        for update in updates { update.apply(&cache) }
+        for update in updates { _ = update.apply(&cache) }
         return cache
     }
 }

@@ -33,8 +33,7 @@ public actor ClusterWatcher {
     }
 
     private func apply(_ update: CacheUpdate) {
-        let before = cache
-        update.apply(&cache)
-        if cache != before { onChange(cache) }
+        // The update compares only what it touches: no copy and no comparison of the whole cache per event.
+        if update.apply(&cache) { onChange(cache) }
     }
 }

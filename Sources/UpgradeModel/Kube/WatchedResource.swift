@@ -11,7 +11,8 @@ public struct ClusterSources: Sendable {
 
 /// A change to a `ClusterCache`, produced by a reflector or a LIST, applied where the cache lives.
 public struct CacheUpdate: Sendable {
-    let apply: @Sendable (inout ClusterCache) -> Void
+    /// Applies the change; true if the cache changed.
+    let apply: @Sendable (inout ClusterCache) -> Bool
 }
 
 /// One resource upgrade-tui reads. `all` is the one table of them: the watcher runs a reflector per
@@ -60,6 +61,7 @@ public struct WatchedResource: Sendable {
                 return CacheUpdate { cache in
                     cache.apply(.replace(items), to: path, kind: kind)
                     cache.health[kind.rawValue] = health
+                    return true
                 }
             })
     }

@@ -6,15 +6,21 @@ public actor DashboardStore {
     public struct Configuration: Sendable {
         public var local: any LocalSource
         public var namespace: String
-        /// How often the host (process, binary, manifests, config) is rescanned.
+        /// How often the host is checked for a change (inotify events, the rke2 process); a change
+        /// triggers a full rescan (process, binary, manifests, config). A source without change
+        /// detection is rescanned at this interval.
         public var localInterval: TimeInterval
+        /// The longest time between two full rescans even when nothing fired (the safety net).
+        public var safetyInterval: TimeInterval
         /// How long a burst of changes is gathered before one snapshot is published.
         public var coalesce: TimeInterval
 
-        public init(local: any LocalSource, namespace: String, localInterval: TimeInterval = 2, coalesce: TimeInterval = 0.05) {
+        public init(local: any LocalSource, namespace: String, localInterval: TimeInterval = 2, coalesce: TimeInterval = 0.05,
+                    safetyInterval: TimeInterval? = nil) {
             self.local = local
             self.namespace = namespace
             self.localInterval = localInterval
+            self.safetyInterval = safetyInterval ?? min(30, max(localInterval, localInterval * 15))
             self.coalesce = coalesce
         }
     }
@@ -24,6 +30,10 @@ public actor DashboardStore {
     private var watcher: ClusterWatcher?
     private var localTask: Task<Void, Never>?
     private var local: (LocalNode, [ManifestFile])?
+    /// Fires when the host may have changed; nil without inotify.
+    private let monitor: HostChangeMonitor?
+    /// Whether the last scan armed the monitor (a source with directories to watch, a scan that worked).
+    private var monitorArmed = false
     private var localError: String?
     private var cache: ClusterCache?
     /// The generation of `cache`: caches arrive through separate tasks, which may run out of order.
@@ -35,10 +45,16 @@ public actor DashboardStore {
     private var continuation: AsyncStream<DashboardSnapshot>.Continuation?
     private var published: DashboardSnapshot?
     private var publishPending = false
+    private var lastPublishAt: ContinuousClock.Instant?
+    /// Bumped when the host scan's result changes.
+    private var localVersion: UInt64 = 0
+    /// The inputs (`localVersion`, `cacheGeneration`) of the last snapshot derived.
+    private var builtFrom: (UInt64, UInt64)?
 
     public init(configuration: Configuration, cluster: ClusterSource) {
         self.configuration = configuration
         self.source = cluster
+        self.monitor = HostChangeMonitor(procRoot: configuration.local.paths.procRoot)
         if case .none = cluster { cache = nil } else { cache = ClusterCache() }
     }
 
@@ -95,11 +111,19 @@ public actor DashboardStore {
     public func start() {
         startWatching()
         guard localTask == nil else { return }
-        let interval = configuration.localInterval
+        let (interval, safety) = (configuration.localInterval, configuration.safetyInterval)
         localTask = Task { [weak self] in
             while !Task.isCancelled {
                 await self?.rescanLocal()
-                try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
+                // Then cheap checks until one fires or the safety interval has passed.
+                var waited: TimeInterval = 0
+                while !Task.isCancelled {
+                    try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
+                    waited += interval
+                    guard let self else { return }
+                    if waited >= safety { break }
+                    if await self.hostMayHaveChanged() { break }
+                }
             }
         }
     }
@@ -121,6 +145,12 @@ public actor DashboardStore {
         }
     }
 
+    /// Whether a full host scan is due: the monitor fired, or there is none (rescan at every interval).
+    private func hostMayHaveChanged() -> Bool {
+        guard monitorArmed, let monitor else { return true }
+        return monitor.changed()
+    }
+
     public func stop() async {
         localTask?.cancel()
         localTask = nil
@@ -136,14 +166,24 @@ public actor DashboardStore {
     /// Rescans the host now (after an operation changed it), off the actor: `--version` may take seconds.
     public func rescanLocal() async {
         let source = configuration.local
+        monitor?.reset()
         let result = await Task.detached { () -> Result<(LocalNode, [ManifestFile]), Error> in
             Result { try source.read() }
         }.value
+        let before = (local, localError)
         switch result {
         case let .success(value):
             local = value
             localError = nil
+            let directories = source.watchedDirectories(value.0, value.1)
+            var processes: [ProcessIdentity] = []
+            if let process = value.0.running?.process {
+                processes = [ProcessIdentity(pid: process.pid, startTicks: process.startTicks)] + process.children.map(\.identity)
+            }
+            monitor?.arm(directories: directories, processes: processes)
+            monitorArmed = !directories.isEmpty
         case let .failure(error):
+            monitorArmed = false
             localError = (error as? UpgradeError)?.message ?? "\(error)"
             if local == nil {
                 // Nothing to show yet: an empty node, so the error can be shown on screen.
@@ -151,6 +191,9 @@ public actor DashboardStore {
                                    config: .emptyForErrors, problems: []), [])
             }
         }
+        // The same host as last time: nothing to derive, nothing to publish (idle costs the scan only).
+        if let old = before.0, let new = local, old.0 == new.0, old.1 == new.1, before.1 == localError, published != nil { return }
+        localVersion &+= 1
         schedulePublish()
     }
 
@@ -163,19 +206,32 @@ public actor DashboardStore {
         schedulePublish()
     }
 
+    /// Publishes at once when the store was idle (a change reaches the screen without waiting); a change
+    /// within `coalesce` of the last publication waits for the end of that window, so a burst (a relist,
+    /// 40 patches) becomes one more snapshot, not one per change.
     private func schedulePublish() {
         guard !publishPending else { return }
-        publishPending = true
-        let delay = configuration.coalesce
-        Task { [weak self] in
-            try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
-            await self?.publish()
+        let window = Duration.nanoseconds(Int64(configuration.coalesce * 1e9))
+        let now = ContinuousClock.now
+        if let last = lastPublishAt, now < last + window {
+            publishPending = true
+            let delay = last + window - now
+            Task { [weak self] in
+                try? await Task.sleep(for: delay)
+                await self?.publish()
+            }
+        } else {
+            publish()
         }
     }
 
     private func publish() {
         publishPending = false
+        lastPublishAt = ContinuousClock.now
+        // Derive only when an input changed since the last derivation.
+        guard builtFrom == nil || builtFrom! != (localVersion, cacheGeneration) else { return }
         guard let snapshot = current() else { return }
+        builtFrom = (localVersion, cacheGeneration)
         if let published, published.sameContent(as: snapshot) { return }
         var numbered = snapshot
         sequence += 1

@@ -64,7 +64,7 @@ struct Dashboard {
     }
 
     private mutating func refresh() {
-        screen = Screen.make(snapshot: snapshot, state: state, theme: theme, width: width, height: height)
+        screen = Screen.make(snapshot: snapshot, state: state, theme: theme, width: width, height: height, previous: screen)
         Reducer.normalize(&state, screen: screen)
     }
 }

@@ -11,8 +11,9 @@ struct Screen {
     var width: Int { layout.width }
     var height: Int { layout.height }
 
-    static func make(snapshot: DashboardSnapshot?, state: ViewState, theme: Theme, width: Int, height: Int) -> Screen {
-        let model = ScreenModel.make(snapshot, state, theme: theme)
+    static func make(snapshot: DashboardSnapshot?, state: ViewState, theme: Theme, width: Int, height: Int,
+                     previous: Screen? = nil) -> Screen {
+        let model = ScreenModel.make(snapshot, state, theme: theme, previous: previous?.model)
         let layout = ScreenLayout.compute(width: width, height: height, focus: state.focus, model: model)
         let overlay = state.overlay.flatMap { OverlayBox.make($0, state: state, theme: theme, width: width, height: height) }
         return Screen(model: model, layout: layout, overlay: overlay)

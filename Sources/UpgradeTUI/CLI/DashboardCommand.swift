@@ -17,7 +17,7 @@ struct DashboardCommand: AsyncParsableCommand {
     var demo = false
     @Option(name: .customLong("log-file"), help: ArgumentHelp("Where the dashboard logs (default /var/log/upgrade-tui/dashboard.log for root, else $XDG_STATE_HOME/upgrade-tui/dashboard.log or ~/.local/state/upgrade-tui/dashboard.log).", valueName: "PATH"))
     var logFile: String?
-    @Option(name: .long, help: "Seconds between rescans of this node (process, binary, manifests).")
+    @Option(name: .long, help: "Seconds between checks of this node for a change (inotify on its files, the rke2 process); a change triggers a full rescan, and one runs at least every 30 s.")
     var refresh: Double = 2
 
     func validate() throws {

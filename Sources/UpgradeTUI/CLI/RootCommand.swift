@@ -15,7 +15,7 @@ struct RootCommand: AsyncParsableCommand {
         version: BuildInfo.version,
         subcommands: [DashboardCommand.self, StatusCommand.self, SkipCommand.self, UnskipCommand.self,
                       PlanCommand.self, SwapCommand.self, RestartCommand.self, RollbackCommand.self,
-                      SnapshotCommand.self, RunbookCommand.self],
+                      SnapshotCommand.self, RunbookCommand.self, BenchRenderCommand.self],
         defaultSubcommand: DashboardCommand.self
     )
 }

@@ -13,7 +13,14 @@ enum DisplayWidth {
     }
 
     static func of(_ text: String) -> Int {
-        text.reduce(0) { $0 + of($1) }
+        // ASCII (most of what a cluster names): one column per printable byte, none per control byte,
+        // the same as per grapheme (CR LF, the only multi-scalar ASCII cluster, is 0 either way).
+        var ascii = 0
+        for byte in text.utf8 {
+            if byte >= 0x80 { return text.reduce(0) { $0 + of($1) } }
+            if byte >= 0x20 && byte != 0x7f { ascii += 1 }
+        }
+        return ascii
     }
 
     static func of(_ scalar: Unicode.Scalar) -> Int {

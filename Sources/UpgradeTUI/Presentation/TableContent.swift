@@ -16,15 +16,28 @@ struct Column: Equatable {
 
 struct TableRow: Equatable {
     /// Stable across snapshots, so the selection follows the object, not the row index.
-    var id: String
-    var cells: [String]
-    var roles: [Role]
+    let id: String
+    let cells: [String]
+    let roles: [Role]
     /// Indentation of the first cell (job rows under their plan).
-    var indent = 0
+    let indent: Int
     /// Rows that are not objects (section notes) cannot be selected.
-    var selectable = true
+    let selectable: Bool
+    /// What a filter matches, lowercased; computed once per row, not once per keystroke.
+    let searchText: String
+    /// The display width of each cell (the first one with its indent): column widths are the maximum
+    /// over the rows shown, without measuring every string again at each frame.
+    let widths: [Int]
 
-    var searchText: String { cells.joined(separator: " ").lowercased() }
+    init(id: String, cells: [String], roles: [Role], indent: Int = 0, selectable: Bool = true) {
+        self.id = id
+        self.cells = cells
+        self.roles = roles
+        self.indent = indent
+        self.selectable = selectable
+        searchText = cells.joined(separator: " ").lowercased()
+        widths = cells.enumerated().map { DisplayWidth.of($1) + ($0 == 0 ? indent : 0) }
+    }
 }
 
 struct TableContent: Equatable {
@@ -37,9 +50,18 @@ struct TableContent: Equatable {
     /// columns (the last one first) down to their minimum, then drop columns by priority; what is left
     /// over widens the flexible columns, in order, up to their maximum.
     func layout(width available: Int) -> [(index: Int, width: Int)] {
+        var content = [Int](repeating: 0, count: columns.count)
+        for row in rows {
+            for index in 0..<min(columns.count, row.widths.count) where row.widths[index] > content[index] {
+                content[index] = row.widths[index]
+            }
+        }
+        // A row with fewer cells than columns measures "" (plus the indent) in the first column.
+        if columns.count > 0, rows.contains(where: { $0.widths.isEmpty && $0.indent > content[0] }) {
+            content[0] = rows.filter(\.widths.isEmpty).map(\.indent).max() ?? content[0]
+        }
         var widths = columns.enumerated().map { index, column -> Int in
-            let content = rows.map { DisplayWidth.of($0.cells.indices.contains(index) ? $0.cells[index] : "") + (index == 0 ? $0.indent : 0) }.max() ?? 0
-            return min(column.maxWidth, max(column.minWidth, DisplayWidth.of(column.title), content))
+            min(column.maxWidth, max(column.minWidth, DisplayWidth.of(column.title), content[index]))
         }
         var shown = Array(columns.indices)
         func total() -> Int { shown.reduce(0) { $0 + widths[$1] } + max(0, shown.count - 1) }

@@ -6,19 +6,38 @@ struct ScreenModel {
     let snapshot: DashboardSnapshot?
     let theme: Theme
     let tables: [PaneID: TableContent]
+    /// The tables before filtering, and what they were built from: an event that changes neither the
+    /// snapshot nor the sort (a key, a tick) filters these again instead of rebuilding every row.
+    let base: [PaneID: TableContent]
+    let baseKey: BaseKey?
 
-    static func make(_ snapshot: DashboardSnapshot?, _ state: ViewState, theme: Theme) -> ScreenModel {
+    struct BaseKey: Equatable {
+        let sequence: UInt64
+        let sort: NodeSort
+        let unicode: Bool
+    }
+
+    static func make(_ snapshot: DashboardSnapshot?, _ state: ViewState, theme: Theme, previous: ScreenModel? = nil) -> ScreenModel {
         var tables: [PaneID: TableContent] = [:]
+        var base: [PaneID: TableContent] = [:]
+        var key: BaseKey?
         if let snapshot {
-            tables[.nodes] = NodeRows.content(snapshot.cluster, sort: state.sort).filtered(state[.nodes].filter)
-            tables[.manifests] = ManifestRows.content(snapshot.manifests, unicode: theme.unicode).filtered(state[.manifests].filter)
-            tables[.plans] = PlanRows.content(snapshot.cluster, theme: theme).filtered(state[.plans].filter)
+            key = BaseKey(sequence: snapshot.sequence, sort: state.sort, unicode: theme.unicode)
+            // Only one snapshot per sequence is ever shown by one dashboard (older and equal ones are dropped).
+            if let previous, previous.baseKey == key, previous.snapshot != nil {
+                base = previous.base
+            } else {
+                base[.nodes] = NodeRows.content(snapshot.cluster, sort: state.sort)
+                base[.manifests] = ManifestRows.content(snapshot.manifests, unicode: theme.unicode)
+                base[.plans] = PlanRows.content(snapshot.cluster, theme: theme)
+            }
+            for pane in PaneID.allCases { tables[pane] = base[pane]?.filtered(state[pane].filter) }
         } else {
             for pane in PaneID.allCases {
                 tables[pane] = TableContent(columns: [], rows: [], emptyText: "reading this node")
             }
         }
-        return ScreenModel(snapshot: snapshot, theme: theme, tables: tables)
+        return ScreenModel(snapshot: snapshot, theme: theme, tables: tables, base: base, baseKey: key)
     }
 
     func table(_ pane: PaneID) -> TableContent { tables[pane] ?? TableContent(columns: [], rows: [], emptyText: "") }

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import UpgradeModel
+
+/// `upgrade-tui __bench-render --nodes 5000`: the in-process micro-benchmark behind bench/perf.py. It
+/// builds a cluster of that many nodes in memory (no terminal, no I/O), then times rendering a frame and
+/// applying a filter keystroke and rendering, in the binary as built. Hidden: a measuring tool, not a
+/// command for operators; it reads and writes nothing.
+struct BenchRenderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "__bench-render", abstract: "Benchmark: frame and keystroke times.",
+                                                    shouldDisplay: false)
+    @Option var nodes = 5000
+    @Option var repeats = 50
+    @Option var width = 120
+    @Option var height = 40
+
+    func run() {
+        typealias F = ObjectFactory
+        let server = F.resolved(F.serverPlan(version: "v1.32.2+rke2r1"), applying: ["server-2"])
+        let agent = F.resolved(F.agentPlan(version: "v1.32.2+rke2r1"), complete: false, reason: "SyncJob")
+        var list: [KNode] = []
+        for i in 0..<nodes {
+            let isServer = i < 3
+            let name = isServer ? "server-\(i + 1)" : String(format: "agent-%05d", i - 2)
+            list.append(F.node(name, version: i % 3 == 0 ? "v1.32.2+rke2r1" : "v1.31.6+rke2r1", server: isServer,
+                               ip: "10.\((i >> 16) & 255).\((i >> 8) & 255).\(i & 255)"))
+        }
+        var cache = ClusterCache()
+        cache.apply(.replace(list), to: \.nodes, kind: .nodes)
+        cache.apply(.replace([server, agent]), to: \.plans, kind: .plans)
+        cache.apply(.replace([F.job(plan: server, node: "server-1", state: .complete), F.job(plan: server, node: "server-2", state: .running)]),
+                    to: \.jobs, kind: .jobs)
+        cache.apply(.replace([F.controller()]), to: \.deployments, kind: .deployments)
+        for kind in ClusterCache.Kind.allCases { cache.health[kind.rawValue] = .ok }
+        let local = LocalNode(role: .server, hostname: "server-1", paths: HostPaths(dataDir: "/var/lib/rancher/rke2"), binary: nil,
+                              running: nil, config: .emptyForErrors, problems: [])
+        var snapshot = DashboardSnapshot(local: local, manifests: [], cluster: ClusterDerivation.derive(cache, namespace: F.namespace),
+                                         takenAt: Date())
+        snapshot.sequence = 1
+        var dashboard = Dashboard(state: ViewState(readOnly: true), theme: .unicodeColor, width: width, height: height)
+
+        let clock = ContinuousClock()
+        func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
+        var sink = 0
+        let snapshotTime = clock.measure { _ = dashboard.handle(.snapshot(snapshot)) }
+        var frames: [Double] = []
+        for _ in 0..<repeats {
+            frames.append(ms(clock.measure { sink &+= dashboard.render().width }))
+        }
+        // A keystroke: open the filter, then type and erase one character; each is handle + render.
+        _ = dashboard.handle(.key(.char("/")))
+        var keys: [Double] = []
+        for i in 0..<repeats {
+            let key: Key = i % 2 == 0 ? .char("1") : .backspace
+            keys.append(ms(clock.measure {
+                _ = dashboard.handle(.key(key))
+                sink &+= dashboard.render().width
+            }))
+        }
+        func median(_ v: [Double]) -> Double { let s = v.sorted(); return s[s.count / 2] }
+        print("nodes \(nodes)")
+        print("snapshot_ms \(ms(snapshotTime))")
+        print("frame_ms \(median(frames))")
+        print("key_ms \(median(keys))")
+        if sink == 42 { print("") }
+    }
+}
