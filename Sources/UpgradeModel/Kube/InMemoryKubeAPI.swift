@@ -60,10 +60,15 @@ public final class InMemoryKubeAPI: KubeAPI, @unchecked Sendable {
         var object: JSONValue
     }
 
-    private struct Watcher {
+    /// What a LIST or a WATCH asks for: a collection, narrowed by label and field selectors.
+    private struct Query {
         var collection: Address
         var labelSelector: String?
         var fieldSelector: String?
+    }
+
+    private struct Watcher {
+        var query: Query
         var continuation: AsyncThrowingStream<Data, Error>.Continuation
     }
 
@@ -131,7 +136,7 @@ public final class InMemoryKubeAPI: KubeAPI, @unchecked Sendable {
             return stream
         }
         let id = UUID()
-        let watcher = Watcher(collection: collection, labelSelector: value("labelSelector"), fieldSelector: value("fieldSelector"),
+        let watcher = Watcher(query: Query(collection: collection, labelSelector: value("labelSelector"), fieldSelector: value("fieldSelector")),
                               continuation: continuation)
         let from = value("resourceVersion").flatMap(UInt64.init) ?? 0
         lock.withLock {
@@ -141,7 +146,7 @@ public final class InMemoryKubeAPI: KubeAPI, @unchecked Sendable {
                     continuation.finish(throwing: KubeError.status(code: 410, reason: "Expired", message: "too old resource version: \(from)"))
                     return
                 }
-                for event in history where event.revision > from && Self.matches(watcher, event.address, event.object) {
+                for event in history where event.revision > from && Self.matches(watcher.query, event.address, event.object) {
                     continuation.yield(Self.line(event.type, event.object))
                 }
             }
@@ -184,10 +189,9 @@ public final class InMemoryKubeAPI: KubeAPI, @unchecked Sendable {
     // MARK: Storage
 
     private func list(_ collection: Address, labelSelector: String?, fieldSelector: String?) -> JSONValue {
-        let probe = Watcher(collection: collection, labelSelector: labelSelector, fieldSelector: fieldSelector,
-                            continuation: AsyncThrowingStream<Data, Error>.makeStream().continuation)
+        let query = Query(collection: collection, labelSelector: labelSelector, fieldSelector: fieldSelector)
         let (items, current) = lock.withLock { () -> ([Stored], UInt64) in
-            (objects.values.filter { Self.matches(probe, $0.address, $0.object) }, revision)
+            (objects.values.filter { Self.matches(query, $0.address, $0.object) }, revision)
         }
         let sorted = items.sorted { ($0.address.namespace ?? "", $0.address.name ?? "") < ($1.address.namespace ?? "", $1.address.name ?? "") }
         return .object([("apiVersion", .text("v1")), ("kind", .text("List")),
@@ -244,7 +248,7 @@ public final class InMemoryKubeAPI: KubeAPI, @unchecked Sendable {
     private func record(_ type: String, _ address: Address, _ object: JSONValue) {
         history.append(WatchEvent(revision: revision, type: type, address: address, object: object))
         if history.count > Self.historyLimit { history.removeFirst(history.count - Self.historyLimit) }
-        for watcher in watchers.values where Self.matches(watcher, address, object) {
+        for watcher in watchers.values where Self.matches(watcher.query, address, object) {
             watcher.continuation.yield(Self.line(type, object))
         }
     }
@@ -256,14 +260,14 @@ public final class InMemoryKubeAPI: KubeAPI, @unchecked Sendable {
             && (collection.namespace == nil || collection.namespace == address.namespace)
     }
 
-    private static func matches(_ watcher: Watcher, _ address: Address, _ object: JSONValue) -> Bool {
-        guard inCollection(address, watcher.collection) else { return false }
-        for term in (watcher.labelSelector ?? "").split(separator: ",") {
+    private static func matches(_ query: Query, _ address: Address, _ object: JSONValue) -> Bool {
+        guard inCollection(address, query.collection) else { return false }
+        for term in (query.labelSelector ?? "").split(separator: ",") {
             let parts = term.split(separator: "=", maxSplits: 1).map(String.init)
             let label = object[path: ["metadata", "labels", parts[0]]]?.stringValue
             if parts.count == 1 ? label == nil : label != parts[1] { return false }
         }
-        for term in (watcher.fieldSelector ?? "").split(separator: ",") {
+        for term in (query.fieldSelector ?? "").split(separator: ",") {
             let parts = term.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, object[path: parts[0].split(separator: ".").map(String.init)]?.stringValue == parts[1] else { return false }
         }

@@ -171,10 +171,9 @@ enum Reducer {
                 state.message = Message(text: refusal, severity: .warn)
                 return []
             }
-            let target = snapshot.cluster.plans.compactMap(\.target).compactMap(RKE2Version.init).max()
-            return [.prepareSnapshot(target: target)]
+            return [.prepareSnapshot(target: plansTarget(snapshot))]
         case .runbook:
-            guard let target = model.snapshot?.cluster.plans.compactMap(\.target).compactMap(RKE2Version.init).max() else {
+            guard let target = model.snapshot.flatMap(plansTarget) else {
                 state.message = Message(text: "no Plan has a target yet: plan the upgrade (p), or run upgrade-tui runbook --version V", severity: .info)
                 return []
             }
@@ -193,6 +192,11 @@ enum Reducer {
             break
         }
         return []
+    }
+
+    /// The newest version the Plans target: what the snapshot is named after and the runbook is for.
+    static func plansTarget(_ snapshot: DashboardSnapshot) -> RKE2Version? {
+        snapshot.cluster.plans.compactMap(\.target).compactMap(RKE2Version.init).max()
     }
 
     /// The plan dialog offers the plans' target, the cluster's newest version and the next minor's
