@@ -171,6 +171,42 @@ final class TmuxEndToEndTests: XCTestCase {
     }
 }
 
+extension TmuxEndToEndTests {
+    /// The terminal vanishes (tmux killed, as an ssh session dropping closes its pty): the dashboard
+    /// ends, whether or not a SIGHUP reached it, instead of polling a dead terminal.
+    func testAHungUpTerminalEndsTheDashboard() throws {
+        let term = try tmux()
+        let log = NSTemporaryDirectory() + "upgrade-tui-e2e-\(UUID().uuidString.prefix(6)).log"
+        // An API server that refuses connections: the header counts down to the next retry every second.
+        let box = try Sandbox("hangup")
+        let kubeconfig = box.root + "/unreachable.kubeconfig"
+        try box.write(kubeconfig, "apiVersion: v1\nclusters: [{name: c, cluster: {server: 'https://127.0.0.1:9'}}]\n"
+                      + "contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\nusers: [{name: u, user: {token: t}}]\n")
+        // The dashboard is the pane's process, the session leader, as under sshd: the kernel's hangup
+        // reaches it as POLLHUP on the terminal; tmux sends no SIGHUP to it.
+        let exports = TestProcesses.environment.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+        try term.run(["new-session", "-d", "-s", term.session, "-x", "80", "-y", "24",
+                      "exec env LANG=C.UTF-8 \(exports) \(RepoPaths.cliBinary) --watch --log-file \(log) --kubeconfig \(kubeconfig) "
+                        + box.cliOptions.map { "'\($0)'" }.joined(separator: " ")])
+        try term.waitFor("the unreachable API") { $0.contains("API unreachable") }
+        let pid = Int32(try term.run(["list-panes", "-t", term.session, "-F", "#{pane_pid}"]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        XCTAssertGreaterThan(pid, 0)
+        try term.run(["kill-server"])
+        let deadline = Date().addingTimeInterval(10)
+        func running() -> Bool {
+            // Gone, or a zombie waiting for init: either way it no longer runs.
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            return !stat[close...].hasPrefix(") Z")
+        }
+        while running(), Date() < deadline { usleep(50_000) }
+        let alive = running()
+        if alive { kill(pid, SIGKILL) }
+        XCTAssertFalse(alive, "the dashboard still ran 10 s after its terminal went away")
+    }
+}
+
 /// Plan → swap → restart → rollback from the dashboard, against the emulator and a supervised fake rke2.
 final class TmuxWorkflowTests: XCTestCase {
     func testWorkflowFromTheDashboard() throws {

@@ -18,6 +18,8 @@ final class DashboardLoop: @unchecked Sendable {
     let logFD: Int32?
     private var dashboard: Dashboard
     private let mailbox: Mailbox
+    /// The terminal hung up (POLLHUP or an error on it): the loop ends like on SIGHUP.
+    private var terminalGone = false
 
     init(store: DashboardStore, operations: (any DashboardOperations)?, switcher: ClusterSwitcher? = nil, journal: JournalReader? = nil,
          state: ViewState, theme: Theme, logger: Logger, logFD: Int32?) throws {
@@ -64,6 +66,12 @@ final class DashboardLoop: @unchecked Sendable {
                 logger.info("terminating on signal \(terminal.terminationSignal)")
                 return terminal.terminationSignal
             }
+            if terminalGone {
+                // The ssh session or the terminal emulator went away without a SIGHUP reaching us: quit as
+                // if it had, instead of polling a dead terminal forever.
+                logger.info("the terminal hung up: terminating")
+                return SIGHUP
+            }
             var events: [Event] = []
             while let key = terminal.readKey() {
                 if key == .resize {
@@ -100,7 +108,10 @@ final class DashboardLoop: @unchecked Sendable {
         var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: mailbox.wakeRead, events: Int16(POLLIN), revents: 0)]
         let now = Date().timeIntervalSince1970
         let timeout = untilNextSecond ? Int32(max(1, (1 - now.truncatingRemainder(dividingBy: 1)) * 1000)) : -1
-        if terminal.terminationSignal == 0 { _ = poll(&fds, 2, timeout) }
+        if terminal.terminationSignal == 0, poll(&fds, 2, timeout) > 0,
+           fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
+            terminalGone = true
+        }
         mailbox.clearWakeUps()
     }
 
