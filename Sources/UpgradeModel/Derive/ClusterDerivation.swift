@@ -3,7 +3,9 @@ import Foundation
 /// Turns the watched objects into what the dashboard shows: node and plan states, the agent gate and
 /// stuck hints. Pure: the same cache always gives the same status.
 public enum ClusterDerivation {
-    public static func derive(_ cache: ClusterCache, namespace: String, server: String? = nil) -> ClusterStatus {
+    /// `memo` (the store's, kept from one derivation to the next) only saves work: the result is the same
+    /// with or without it.
+    public static func derive(_ cache: ClusterCache, namespace: String, server: String? = nil, memo: DerivationMemo? = nil) -> ClusterStatus {
         var status = ClusterStatus(api: .ok, server: server)
         switch cache.health(.nodes) {
         case .ok: break
@@ -26,17 +28,29 @@ public enum ClusterDerivation {
         // screen, marked stale by `api`; with nothing known yet there is nothing to derive.
         guard status.api == .ok || !cache.nodes.isEmpty else { return status }
 
-        let nodes = cache.nodes.values.sorted { $0.metadata.name < $1.metadata.name }
+        // A fresh memo derives everything; the store's keeps what the last derivation found per node, so
+        // that a watch event re-derives the node it changed, not all of them.
+        let memo = memo ?? DerivationMemo()
         let plans = cache.plans.values.sorted { $0.metadata.name < $1.metadata.name }
-        let jobs = cache.jobs.values.sorted { $0.metadata.name < $1.metadata.name }
-        let pods = Array(cache.pods.values)
+        let inputs = DerivationMemo.PlanInputs(plans: cache.plans, jobs: cache.jobs, pods: cache.pods)
+        let plansChanged = memo.planInputs != inputs
+        if plansChanged {
+            let jobs = cache.jobs.values.sorted { $0.metadata.name < $1.metadata.name }
+            let pods = Array(cache.pods.values)
+            memo.contexts = plans.map { PlanContext($0, jobs: planJobs($0, jobs: jobs, pods: pods)) }
+            memo.planInputs = inputs
+        }
+        let contexts = memo.contexts
+        let entries = memo.refresh(cache.nodes, plansChanged: plansChanged) { node, base in
+            withPlans(base, node: node, contexts: contexts)
+        }
         status.planCRDInstalled = cache.health(.plans) == .missing ? false : (cache.health(.plans) == .ok ? true : nil)
         status.upgradeController = controllerState(cache)
-        status.plans = plans.map { planStatus($0, nodes: nodes, jobs: jobs, pods: pods) }
-        status.nodes = nodes.map { nodeStatus($0, plans: plans, planStatuses: status.plans) }
+        status.plans = contexts.indices.map { planStatus(contexts[$0], index: $0, entries: entries) }
+        status.nodes = entries.map(\.status)
         status.agentGate = agentGate(plans: plans, nodes: status.nodes)
-        status.hints = hints(status, plans: plans, nodes: nodes)
-        status.ownership = OwnershipDerivation.derive(cache, namespace: namespace)
+        status.hints = hints(status)
+        status.ownership = OwnershipDerivation.derive(cache, namespace: namespace, machines: entries.compactMap(\.machine).sorted())
         return status
     }
 
@@ -57,66 +71,70 @@ public enum ClusterDerivation {
                                         "rke2-upgrade", "upgrade.cattle.io/", "node.kubernetes.io/instance-type", "kubernetes.io/os"]
     static let relevantAnnotationPrefixes = ["rke2.io/", "etcd.rke2.cattle.io/", "upgrade.cattle.io/"]
 
-    static func nodeStatus(_ node: KNode, plans: [KPlan], planStatuses: [PlanStatus]) -> NodeStatus {
+    /// What a node's status says from the node alone (no plan states): derived again only when the node changed.
+    static func nodeBase(_ node: KNode) -> NodeStatus {
         let labels = node.metadata.labels ?? [:]
         let ready = node.status?.conditions?.condition("Ready")
-        var states: [(String, NodePlanState)] = []
-        for (plan, summary) in zip(plans, planStatuses) where Selection.selects(plan, node) {
-            states.append((plan.metadata.name, nodeState(node, plan: plan, jobs: summary.jobs)))
-        }
         let kubelet = node.status?.nodeInfo?.kubeletVersion
         var status = NodeStatus(
             name: node.metadata.name, hostname: labels[Selection.hostnameLabel], roles: Selection.roles(labels),
             kubeletVersion: kubelet, version: kubelet.flatMap(RKE2Version.init),
             ready: ready.map(\.isTrue), readyMessage: ready.flatMap { $0.isTrue ? nil : ($0.message ?? $0.reason) },
             schedulable: !(node.spec?.unschedulable ?? false),
-            plans: states.map { (plan: $0.0, state: $0.1) },
+            plans: [],
             labels: labels.filter { key, _ in relevantLabelPrefixes.contains { key.hasPrefix($0) } }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
             annotations: (node.metadata.annotations ?? [:]).filter { key, _ in relevantAnnotationPrefixes.contains { key.hasPrefix($0) } }
                 .sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
             conditions: node.status?.conditions ?? [],
             internalIP: node.status?.addresses?.first { $0.type == "InternalIP" }?.address)
         status.taints = node.spec?.taints ?? []
-        // The Job upgrading it now (not a finished one) and why it does not progress.
-        status.upgradeDetail = planStatuses.lazy.flatMap(\.jobs)
-            .first { $0.node == node.metadata.name && ($0.state == .running || $0.state == .pending || $0.state == .failed) && $0.detail != nil }?
-            .detail
         return status
+    }
+
+    /// The node's state for each plan that selects it, and the Job upgrading it now (not a finished one)
+    /// with why it does not progress.
+    static func withPlans(_ base: NodeStatus, node: KNode, contexts: [PlanContext]) -> (NodeStatus, [NodePlanState?]) {
+        var status = base
+        var states: [NodePlanState?] = []
+        states.reserveCapacity(contexts.count)
+        for context in contexts {
+            let state = context.selects(node) ? context.state(of: node) : nil
+            states.append(state)
+            if let state { status.plans.append((plan: context.name, state: state)) }
+        }
+        status.upgradeDetail = contexts.lazy.compactMap { $0.upgradeDetails[node.metadata.name] }.first
+        return (status, states)
     }
 
     /// The per-plan node state (docs/states.md#node-plan-states). `failed` is checked before `applying`: a failed Job leaves its
     /// node in `applying` (rancher/rke2#2737), and "failed" is what the operator must act on.
     public static func nodeState(_ node: KNode, plan: KPlan, jobs: [JobStatus]) -> NodePlanState {
-        let label = node.metadata.label(Selection.planLabel(plan.metadata.name))
-        if let hash = plan.status?.latestHash, label == hash { return .done }
-        if label == "disabled" { return .optedOut }
-        if jobs.contains(where: { $0.node == node.metadata.name && $0.state == .failed }) { return .failed }
-        if let complete = plan.status?.conditions?.condition("Complete"), complete.reason == "JobFailed",
-           let message = complete.message, message.contains("on Node \(node.metadata.name):") || message.hasSuffix("on Node \(node.metadata.name)") {
-            return .failed
-        }
-        let hostname = node.metadata.label(Selection.hostnameLabel)
-        if let hostname, plan.status?.applying?.contains(hostname) == true { return .applying }
-        // `SelectConcurrentNodes` adds a node only while `len(selected) < plan.Spec.Concurrency`.
-        if let concurrency = plan.spec?.effectiveConcurrency, concurrency <= 0 { return .notScheduled }
-        return .pending
+        PlanContext(plan, jobs: jobs).state(of: node)
     }
 
     // MARK: plans
 
-    static func planStatus(_ plan: KPlan, nodes: [KNode], jobs: [KJob], pods: [KPod] = []) -> PlanStatus {
+    /// The Jobs of a plan's current run: SUC replaces Jobs of an older hash, they do not describe it.
+    static func planJobs(_ plan: KPlan, jobs: [KJob], pods: [KPod]) -> [JobStatus] {
         let name = plan.metadata.name
         let hash = plan.status?.latestHash
-        let planJobs = jobs.filter { job in
+        let label = Selection.planLabel(name)
+        return jobs.filter { job in
             guard job.metadata.label("upgrade.cattle.io/plan") == name else { return false }
-            // Jobs for an older hash are being replaced by SUC; they do not describe the current run.
-            if let hash, let jobHash = job.metadata.label(Selection.planLabel(name)), jobHash != hash { return false }
+            if let hash, let jobHash = job.metadata.label(label), jobHash != hash { return false }
             return true
         }.map { jobStatus($0, pods: pods, waitsFor: waitsFor(plan)) }
-        let selected = nodes.filter { Selection.selects(plan, $0) }
+    }
+
+    /// `entries` are the nodes sorted by name, each with its state for every plan (nil: not selected).
+    static func planStatus(_ context: PlanContext, index: Int, entries: [DerivationMemo.NodeEntry]) -> PlanStatus {
+        let plan = context.plan
         var counts = PlanCounts()
-        for node in selected {
-            switch nodeState(node, plan: plan, jobs: planJobs) {
+        var selected: [String] = []
+        for entry in entries {
+            guard let state = entry.states[index] else { continue }
+            selected.append(entry.status.name)
+            switch state {
             case .done: counts.done += 1
             case .optedOut: counts.optedOut += 1
             case .applying: counts.applying += 1
@@ -127,14 +145,14 @@ public enum ClusterDerivation {
         }
         let complete = plan.status?.conditions?.condition("Complete")
         var status = PlanStatus(
-            name: name, namespace: plan.metadata.namespace ?? "", version: plan.spec?.version, channel: plan.spec?.channel,
-            latestVersion: plan.status?.latestVersion, latestHash: hash,
+            name: context.name, namespace: plan.metadata.namespace ?? "", version: plan.spec?.version, channel: plan.spec?.channel,
+            latestVersion: plan.status?.latestVersion, latestHash: plan.status?.latestHash,
             complete: complete.map(\.isTrue), reason: complete?.reason, message: complete?.message.flatMap { $0.isEmpty ? nil : $0 },
-            applying: plan.status?.applying ?? [], counts: counts, selectedNodes: selected.map(\.metadata.name),
-            jobs: planJobs, concurrency: plan.spec?.concurrency, cordon: plan.spec?.cordon ?? false,
+            applying: plan.status?.applying ?? [], counts: counts, selectedNodes: selected,
+            jobs: context.jobs, concurrency: plan.spec?.concurrency, cordon: plan.spec?.cordon ?? false,
             drain: plan.spec?.drain.map { !$0.isNull } ?? false, image: plan.spec?.upgrade?.image,
             waitsFor: waitsFor(plan), nodeSelector: plan.spec?.nodeSelector, conditions: plan.status?.conditions ?? [])
-        switch Selection.planSelector(plan) {
+        switch context.selector {
         case .nothing: status.problem = .noSelector
         case let .invalid(reason): status.problem = .invalidSelector(reason)
         case .selector:
@@ -286,7 +304,7 @@ public enum ClusterDerivation {
 
     // MARK: hints
 
-    static func hints(_ status: ClusterStatus, plans: [KPlan], nodes: [KNode]) -> [Hint] {
+    static func hints(_ status: ClusterStatus) -> [Hint] {
         var hints: [Hint] = []
         let applyingHostnames = Set(status.plans.flatMap(\.applying))
         for node in status.nodes {

@@ -7,7 +7,8 @@ public enum OwnershipDerivation {
     public static let clusterAPIAnnotations = ["cluster.x-k8s.io/machine", "cluster.x-k8s.io/cluster-name", "cluster.x-k8s.io/owner-name"]
 
     /// Pure: the cache's Plans in every namespace, the Rancher agent Deployment and the nodes.
-    public static func derive(_ cache: ClusterCache, namespace: String) -> UpgradeOwnership {
+    /// `machines`: the nodes' Cluster API signals (`machine(_:)`) sorted, when the caller already has them.
+    public static func derive(_ cache: ClusterCache, namespace: String, machines: [String]? = nil) -> UpgradeOwnership {
         var ownership = UpgradeOwnership()
         switch cache.health(.allPlans) {
         case .ok:
@@ -38,17 +39,20 @@ public enum OwnershipDerivation {
         case let .unauthorized(message), let .unreachable(message, _):
             ownership.notChecked.append("\(rancherNamespace)/\(rancherAgentName) could not be read: \(message)")
         }
-        let machines = cache.nodes.values.compactMap { node -> String? in
-            let annotations = node.metadata.annotations ?? [:]
-            guard let key = clusterAPIAnnotations.first(where: { annotations[$0] != nil }) else { return nil }
-            return key == clusterAPIAnnotations[0] ? "node/\(node.metadata.name) (machine \(annotations[key]!))" : "node/\(node.metadata.name)"
-        }.sorted()
+        let machines = machines ?? cache.nodes.values.compactMap(machine).sorted()
         if !machines.isEmpty {
             let shown = machines.count > 5 ? machines.prefix(5).joined(separator: ", ") + " and \(machines.count - 5) more" : machines.joined(separator: ", ")
             ownership.signals.append(.init(kind: .clusterAPI, objects: machines, message:
                 "Cluster API machines: \(shown): Rancher provisioned this cluster and upgrades it through its machine agents, not through SUC Plans"))
         }
         return ownership
+    }
+
+    /// What a node says about Cluster API: `node/<name> (machine <machine>)`, `node/<name>`, or nil.
+    static func machine(_ node: KNode) -> String? {
+        guard let annotations = node.metadata.annotations,
+              let key = clusterAPIAnnotations.first(where: { annotations[$0] != nil }) else { return nil }
+        return key == clusterAPIAnnotations[0] ? "node/\(node.metadata.name) (machine \(annotations[key]!))" : "node/\(node.metadata.name)"
     }
 
     /// A Plan that upgrades rke2: its upgrade image is rke2-upgrade, or its name says rke2.

@@ -5,7 +5,7 @@ public enum SnapshotBuilder {
     /// `connection` is nil when no kubeconfig was found; `connectionError` says why one was unusable.
     public static func build(local: LocalNode, files: [ManifestFile], cache: ClusterCache?, namespace: String,
                              server: String?, connectionError: String?, insecure: KubeAccess.Insecurity? = nil, context: String? = nil,
-                             now: Date = Date()) -> DashboardSnapshot {
+                             now: Date = Date(), memo: DerivationMemo? = nil) -> DashboardSnapshot {
         guard let cache else {
             var status = ClusterStatus.notConfigured
             status.error = connectionError
@@ -13,7 +13,7 @@ public enum SnapshotBuilder {
                                                                                    context: .init(local)),
                                      cluster: status, takenAt: now)
         }
-        var cluster = ClusterDerivation.derive(cache, namespace: namespace, server: server)
+        var cluster = ClusterDerivation.derive(cache, namespace: namespace, server: server, memo: memo)
         cluster.insecure = insecure
         cluster.context = context
         let addonsKnown = cluster.api == .ok && cache.health(.addons) == .ok

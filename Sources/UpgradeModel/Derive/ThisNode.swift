@@ -4,11 +4,17 @@ public enum ThisNode {
     /// against node names and `kubernetes.io/hostname` labels. RKE2 lowercases both before registering
     /// (k3s `pkg/agent/config/config.go` via `util.GetHostnameAndIPs`; docs/rke2-rules.md#rke2-node-names-and-roles).
     public static func node(_ local: LocalNode, in cluster: ClusterStatus) -> NodeStatus? {
+        // One pass (the header asks at every frame, of thousands of nodes): the node matching the
+        // earliest of the names wins, the first such node on a tie.
         let names = nodeNames(local)
-        for name in names {
-            if let node = cluster.nodes.first(where: { $0.name == name || $0.hostname == name }) { return node }
+        var best: (rank: Int, index: Int)?
+        for index in cluster.nodes.indices {
+            let name = cluster.nodes[index].name, hostname = cluster.nodes[index].hostname
+            guard let rank = names.firstIndex(where: { $0 == name || $0 == hostname }) else { continue }
+            if best == nil || rank < best!.rank { best = (rank, index) }
+            if rank == 0 { break }
         }
-        return nil
+        return best.map { cluster.nodes[$0.index] }
     }
 
     /// The names RKE2 would register this host as, in order: `node-name`, the hostname, its first label;

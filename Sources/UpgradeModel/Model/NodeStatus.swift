@@ -28,7 +28,7 @@ public struct NodeStatus: Sendable, Equatable {
     public let readyMessage: String?
     public let schedulable: Bool
     /// In plan order: the state for every plan that selects the node.
-    public let plans: [(plan: String, state: NodePlanState)]
+    public var plans: [(plan: String, state: NodePlanState)]
     /// Upgrade-relevant labels, annotations and all conditions, for the details view.
     public let labels: [(String, String)]
     public let annotations: [(String, String)]
@@ -48,10 +48,18 @@ public struct NodeStatus: Sendable, Equatable {
     public static func == (lhs: NodeStatus, rhs: NodeStatus) -> Bool {
         lhs.name == rhs.name && lhs.hostname == rhs.hostname && lhs.roles == rhs.roles && lhs.kubeletVersion == rhs.kubeletVersion
             && lhs.ready == rhs.ready && lhs.readyMessage == rhs.readyMessage && lhs.schedulable == rhs.schedulable
-            && lhs.plans.map { "\($0.plan)=\($0.state.rawValue)" } == rhs.plans.map { "\($0.plan)=\($0.state.rawValue)" }
-            && lhs.labels.map { "\($0.0)=\($0.1)" } == rhs.labels.map { "\($0.0)=\($0.1)" }
-            && lhs.annotations.map { "\($0.0)=\($0.1)" } == rhs.annotations.map { "\($0.0)=\($0.1)" }
+            && samePairs(lhs.plans, rhs.plans) && samePairs(lhs.labels, rhs.labels) && samePairs(lhs.annotations, rhs.annotations)
             && lhs.conditions == rhs.conditions && lhs.internalIP == rhs.internalIP && lhs.taints == rhs.taints
             && lhs.upgradeDetail == rhs.upgradeDetail
+    }
+
+    /// Arrays of pairs (tuples are not Equatable), without allocating: the snapshot comparison runs on
+    /// every node at every change. Arrays that share their storage (a node that did not change) are equal.
+    static func samePairs<A: Equatable, B: Equatable>(_ lhs: [(A, B)], _ rhs: [(A, B)]) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        let shared = lhs.withUnsafeBufferPointer { l in rhs.withUnsafeBufferPointer { r in l.baseAddress == r.baseAddress } }
+        if shared { return true }
+        for index in lhs.indices where lhs[index].0 != rhs[index].0 || lhs[index].1 != rhs[index].1 { return false }
+        return true
     }
 }

@@ -41,7 +41,11 @@ public struct RKE2Version: Sendable, Hashable, Comparable, CustomStringConvertib
 
     /// Parses `v1.31.6+rke2r1`, `v1.31.6-rke2r1`, `v1.31.6-rc1+rke2r1`, `1.31.6+rke2r1` and a plain `v1.31.6`.
     public init?(_ text: String) {
-        var rest = Substring(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        // Trimmed without Foundation (`trimmingCharacters` bridges through NSString: a fifth of the
+        // dashboard's derivation time at 5,000 nodes).
+        var rest = Substring(text)
+        while rest.first?.isWhitespace == true { rest = rest.dropFirst() }
+        while rest.last?.isWhitespace == true { rest = rest.dropLast() }
         if rest.first == "v" || rest.first == "V" { rest = rest.dropFirst() }
         guard let (major, afterMajor) = Self.number(rest), afterMajor.first == "." else { return nil }
         guard let (minor, afterMinor) = Self.number(afterMajor.dropFirst()), afterMinor.first == "." else { return nil }

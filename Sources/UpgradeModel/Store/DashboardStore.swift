@@ -36,6 +36,8 @@ public actor DashboardStore {
     private var monitorArmed = false
     private var localError: String?
     private var cache: ClusterCache?
+    /// What the last derivation found per node: the next one re-derives only what changed.
+    private var memo = DerivationMemo()
     /// The generation of `cache`: caches arrive through separate tasks, which may run out of order.
     private var cacheGeneration: UInt64 = 0
     private let counter = GenerationCounter()
@@ -84,6 +86,7 @@ public actor DashboardStore {
         let old = source
         source = next
         epoch += 1
+        memo = DerivationMemo()
         if case .none = next { cache = nil } else { cache = ClusterCache() }
         startWatching()
         schedulePublish()
@@ -244,7 +247,8 @@ public actor DashboardStore {
     public func current() -> DashboardSnapshot? {
         guard let (node, files) = local else { return nil }
         var snapshot = SnapshotBuilder.build(local: node, files: files, cache: cache, namespace: configuration.namespace,
-                                             server: server, connectionError: connectionError, insecure: insecure, context: context)
+                                             server: server, connectionError: connectionError, insecure: insecure, context: context,
+                                             memo: memo)
         snapshot.localError = localError
         return snapshot
     }

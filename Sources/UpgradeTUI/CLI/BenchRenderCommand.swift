@@ -16,6 +16,8 @@ struct BenchRenderCommand: ParsableCommand {
 
     func run() {
         typealias F = ObjectFactory
+        let clock = ContinuousClock()
+        func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
         let server = F.resolved(F.serverPlan(version: "v1.32.2+rke2r1"), applying: ["server-2"])
         let agent = F.resolved(F.agentPlan(version: "v1.32.2+rke2r1"), complete: false, reason: "SyncJob")
         var list: [KNode] = []
@@ -34,18 +36,37 @@ struct BenchRenderCommand: ParsableCommand {
         for kind in ClusterCache.Kind.allCases { cache.health[kind.rawValue] = .ok }
         let local = LocalNode(role: .server, hostname: "server-1", paths: HostPaths(dataDir: "/var/lib/rancher/rke2"), binary: nil,
                               running: nil, config: .emptyForErrors, problems: [])
-        var snapshot = DashboardSnapshot(local: local, manifests: [], cluster: ClusterDerivation.derive(cache, namespace: F.namespace),
+        let memo = DerivationMemo()
+        var snapshot = DashboardSnapshot(local: local, manifests: [], cluster: ClusterDerivation.derive(cache, namespace: F.namespace, memo: memo),
                                          takenAt: Date())
         snapshot.sequence = 1
+        let fullDerivation = clock.measure { _ = ClusterDerivation.derive(cache, namespace: F.namespace) }
         var dashboard = Dashboard(state: ViewState(readOnly: true), theme: .unicodeColor, width: width, height: height)
 
-        let clock = ContinuousClock()
-        func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
         var sink = 0
         let snapshotTime = clock.measure { _ = dashboard.handle(.snapshot(snapshot)) }
         var frames: [Double] = []
         for _ in 0..<repeats {
             frames.append(ms(clock.measure { sink &+= dashboard.render().width }))
+        }
+        // A node changes in the cache (a watch event), as in the store then the UI: derive with the store's
+        // memo, compare with the snapshot shown, hand it to the dashboard, render.
+        var changes: [Double] = []
+        var published = snapshot
+        for i in 0..<repeats {
+            var node = cache.nodes["agent-00001"]!
+            node.status?.nodeInfo?.kubeletVersion = i % 2 == 0 ? "v1.32.3+rke2r1" : "v1.31.6+rke2r1"
+            node.metadata.resourceVersion = String(1000 + i)
+            cache.apply(.upsert(node), to: \.nodes, kind: .nodes)
+            changes.append(ms(clock.measure {
+                var next = DashboardSnapshot(local: local, manifests: [], cluster: ClusterDerivation.derive(cache, namespace: F.namespace, memo: memo),
+                                             takenAt: Date())
+                guard !next.sameContent(as: published) else { return }
+                next.sequence = published.sequence + 1
+                published = next
+                _ = dashboard.handle(.snapshot(next))
+                sink &+= dashboard.render().width
+            }))
         }
         // A keystroke: open the filter, then type and erase one character; each is handle + render.
         _ = dashboard.handle(.key(.char("/")))
@@ -60,6 +81,8 @@ struct BenchRenderCommand: ParsableCommand {
         func median(_ v: [Double]) -> Double { let s = v.sorted(); return s[s.count / 2] }
         print("nodes \(nodes)")
         print("snapshot_ms \(ms(snapshotTime))")
+        print("derive_ms \(ms(fullDerivation))")
+        print("change_ms \(median(changes))")
         print("frame_ms \(median(frames))")
         print("key_ms \(median(keys))")
         if sink == 42 { print("") }

@@ -32,7 +32,20 @@ enum NodeRows {
         return 5
     }
 
+    /// The rows of the last snapshot, by node (sorted by name as the derivation gives them): a snapshot
+    /// in which one node changed rebuilds that node's row and reuses the others.
+    struct Cache {
+        let nodes: [NodeStatus]
+        let rows: [TableRow]
+        let plans: [String]
+        let targets: Set<RKE2Version>
+    }
+
     static func content(_ cluster: ClusterStatus, sort: NodeSort) -> TableContent {
+        content(cluster, sort: sort, previous: nil).0
+    }
+
+    static func content(_ cluster: ClusterStatus, sort: NodeSort, previous: Cache?) -> (TableContent, Cache) {
         let plans = cluster.plans.map(\.name)
         var columns = [
             Column(title: "NAME", minWidth: 8, maxWidth: 40, flexible: true, comfortWidth: 16, priority: 10),
@@ -43,27 +56,48 @@ enum NodeRows {
         ]
         columns += plans.map { Column(title: $0.uppercased(), minWidth: 7, maxWidth: 14, priority: 7) }
         let targets = Set(cluster.plans.compactMap { $0.target.flatMap(RKE2Version.init) })
-        var nodes = cluster.nodes
-        switch sort {
-        case .name: nodes.sort { $0.name < $1.name }
-        case .version:
-            nodes.sort { ($0.version ?? RKE2Version(major: 0, minor: 0, patch: 0, revision: nil), $0.name) < ($1.version ?? RKE2Version(major: 0, minor: 0, patch: 0, revision: nil), $1.name) }
-        case .state: nodes.sort { (attentionRank($0), $0.name) < (attentionRank($1), $1.name) }
-        }
-        let rows = nodes.map { node -> TableRow in
-            let ready = node.ready.map { $0 ? "Ready" : "NotReady" } ?? "?"
-            var cells = [node.name, roleText(node.roles), node.kubeletVersion ?? "?", ready, node.schedulable ? "yes" : "cordoned"]
-            var roles: [Role] = [.normal, .dim, node.version.map { targets.contains($0) } == true ? .ok : .normal,
-                                 node.ready == true ? .ok : .error, node.schedulable ? .dim : .warn]
-            for plan in plans {
-                let state = node.state(for: plan)
-                cells.append(state?.rawValue ?? "-")
-                roles.append(stateRole(state))
+        let nodes = cluster.nodes
+        var rows: [TableRow] = []
+        rows.reserveCapacity(nodes.count)
+        if let previous, previous.plans == plans, previous.targets == targets {
+            // A merge of two name-sorted lists: a row is reused only for the same name and an equal status.
+            var old = 0
+            for node in nodes {
+                while old < previous.nodes.count, previous.nodes[old].name < node.name { old += 1 }
+                if old < previous.nodes.count, previous.nodes[old].name == node.name, previous.nodes[old] == node {
+                    rows.append(previous.rows[old])
+                    old += 1
+                } else {
+                    rows.append(row(node, plans: plans, targets: targets))
+                }
             }
-            return TableRow(id: node.name, cells: cells, roles: roles)
+        } else {
+            rows = nodes.map { row($0, plans: plans, targets: targets) }
+        }
+        let cache = Cache(nodes: nodes, rows: rows, plans: plans, targets: targets)
+        var order = Array(nodes.indices)
+        switch sort {
+        case .name: order.sort { nodes[$0].name < nodes[$1].name }
+        case .version:
+            let none = RKE2Version(major: 0, minor: 0, patch: 0, revision: nil)
+            order.sort { (nodes[$0].version ?? none, nodes[$0].name) < (nodes[$1].version ?? none, nodes[$1].name) }
+        case .state: order.sort { (attentionRank(nodes[$0]), nodes[$0].name) < (attentionRank(nodes[$1]), nodes[$1].name) }
         }
         let empty = cluster.api == .ok ? "no nodes" : clusterUnavailableText(cluster)
-        return TableContent(columns: columns, rows: rows, emptyText: empty)
+        return (TableContent(columns: columns, rows: order.map { rows[$0] }, emptyText: empty), cache)
+    }
+
+    static func row(_ node: NodeStatus, plans: [String], targets: Set<RKE2Version>) -> TableRow {
+        let ready = node.ready.map { $0 ? "Ready" : "NotReady" } ?? "?"
+        var cells = [node.name, roleText(node.roles), node.kubeletVersion ?? "?", ready, node.schedulable ? "yes" : "cordoned"]
+        var roles: [Role] = [.normal, .dim, node.version.map { targets.contains($0) } == true ? .ok : .normal,
+                             node.ready == true ? .ok : .error, node.schedulable ? .dim : .warn]
+        for plan in plans {
+            let state = node.state(for: plan)
+            cells.append(state?.rawValue ?? "-")
+            roles.append(stateRole(state))
+        }
+        return TableRow(id: node.name, cells: cells, roles: roles)
     }
 
     static func clusterUnavailableText(_ cluster: ClusterStatus) -> String {

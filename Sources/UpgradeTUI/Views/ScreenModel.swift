@@ -10,6 +10,8 @@ struct ScreenModel {
     /// snapshot nor the sort (a key, a tick) filters these again instead of rebuilding every row.
     let base: [PaneID: TableContent]
     let baseKey: BaseKey?
+    /// The node rows by node, for the next snapshot to reuse.
+    let nodeRows: NodeRows.Cache?
 
     struct BaseKey: Equatable {
         let sequence: UInt64
@@ -21,13 +23,14 @@ struct ScreenModel {
         var tables: [PaneID: TableContent] = [:]
         var base: [PaneID: TableContent] = [:]
         var key: BaseKey?
+        var nodeRows = previous?.nodeRows
         if let snapshot {
             key = BaseKey(sequence: snapshot.sequence, sort: state.sort, unicode: theme.unicode)
             // Only one snapshot per sequence is ever shown by one dashboard (older and equal ones are dropped).
             if let previous, previous.baseKey == key, previous.snapshot != nil {
                 base = previous.base
             } else {
-                base[.nodes] = NodeRows.content(snapshot.cluster, sort: state.sort)
+                (base[.nodes], nodeRows) = NodeRows.content(snapshot.cluster, sort: state.sort, previous: previous?.nodeRows)
                 base[.manifests] = ManifestRows.content(snapshot.manifests, unicode: theme.unicode)
                 base[.plans] = PlanRows.content(snapshot.cluster, theme: theme)
             }
@@ -37,7 +40,7 @@ struct ScreenModel {
                 tables[pane] = TableContent(columns: [], rows: [], emptyText: "reading this node")
             }
         }
-        return ScreenModel(snapshot: snapshot, theme: theme, tables: tables, base: base, baseKey: key)
+        return ScreenModel(snapshot: snapshot, theme: theme, tables: tables, base: base, baseKey: key, nodeRows: nodeRows)
     }
 
     func table(_ pane: PaneID) -> TableContent { tables[pane] ?? TableContent(columns: [], rows: [], emptyText: "") }

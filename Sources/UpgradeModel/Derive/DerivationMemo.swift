@@ -1,0 +1,82 @@
+/// What one cluster derivation keeps for the next (the store owns one; `ClusterDerivation.derive` takes
+/// it): each node's status as last derived and the plans it was derived against. A watch event that
+/// changes one node re-derives that node; a change to a Plan, a Job or a pod re-derives every node's
+/// plan states but not what comes from the node alone. The result is the same with or without it
+/// (UnitTests/DerivationMemoTests replays random changes against a fresh derivation).
+///
+/// A node counts as unchanged when its uid and resourceVersion are (the API server gives every change a
+/// new resourceVersion); an object without one (built in a test) is compared whole.
+/// Not thread-safe: one owner, one derivation at a time.
+public final class DerivationMemo: @unchecked Sendable {
+    struct NodeEntry {
+        /// The node's key in the cache.
+        let key: String
+        var node: KNode
+        /// From the node alone.
+        var base: NodeStatus
+        /// `base` with the plan states and the upgrade detail.
+        var status: NodeStatus
+        /// The node's state for each plan of `contexts`, in order; nil where the plan does not select it.
+        var states: [NodePlanState?]
+        /// The Cluster API signal this node gives (OwnershipDerivation), if any.
+        var machine: String?
+    }
+
+    /// The plan inputs the contexts were built from. Dictionaries compare by storage first, so an
+    /// unchanged input (the cache mutated another resource) compares in constant time.
+    struct PlanInputs: Equatable {
+        let plans: [String: KPlan]
+        let jobs: [String: KJob]
+        let pods: [String: KPod]
+    }
+
+    var planInputs: PlanInputs?
+    var contexts: [PlanContext] = []
+    /// The entries sorted by name, and where each key is: a changed node is updated in place.
+    private var ordered: [NodeEntry] = []
+    private var position: [String: Int] = [:]
+
+    public init() {}
+
+    /// Brings the entries up to date with `nodes` and returns them sorted by name. `derive` gives a
+    /// node's status and plan states from its base; it runs for new and changed nodes, and for all of
+    /// them when the plans changed.
+    func refresh(_ nodes: [String: KNode], plansChanged: Bool,
+                 derive: (KNode, NodeStatus) -> (NodeStatus, [NodePlanState?])) -> [NodeEntry] {
+        var added: [NodeEntry] = []
+        for index in nodes.indices {
+            let key = nodes[index].key
+            if let at = position[key] {
+                let same = Self.unchanged(ordered[at].node, nodes[index].value)
+                if same && !plansChanged { continue }
+                let node = nodes[index].value
+                if !same {
+                    ordered[at].node = node
+                    ordered[at].base = ClusterDerivation.nodeBase(node)
+                    ordered[at].machine = OwnershipDerivation.machine(node)
+                }
+                (ordered[at].status, ordered[at].states) = derive(node, ordered[at].base)
+            } else {
+                let node = nodes[index].value
+                let base = ClusterDerivation.nodeBase(node)
+                let (status, states) = derive(node, base)
+                added.append(NodeEntry(key: key, node: node, base: base, status: status, states: states,
+                                       machine: OwnershipDerivation.machine(node)))
+            }
+        }
+        if !added.isEmpty || ordered.count != nodes.count {
+            var all = ordered.filter { nodes[$0.key] != nil } + added
+            all.sort { $0.status.name < $1.status.name }
+            ordered = all
+            position = Dictionary(uniqueKeysWithValues: ordered.indices.map { (ordered[$0].key, $0) })
+        }
+        return ordered
+    }
+
+    static func unchanged(_ old: KNode, _ new: KNode) -> Bool {
+        if let before = old.metadata.resourceVersion, let after = new.metadata.resourceVersion {
+            return before == after && old.metadata.uid == new.metadata.uid
+        }
+        return old == new
+    }
+}
