@@ -1,3 +1,4 @@
+import TestSupport
 import UpgradeModel
 import XCTest
 
@@ -104,5 +105,18 @@ struct SplitMix {
         z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
         z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
         return Int((z ^ (z >> 31)) % UInt64(bound))
+    }
+}
+
+/// `status --output json` streams its nodes; the text is the document's, byte for byte.
+final class StatusJSONStreamTests: XCTestCase {
+    func testStreamedDocumentEqualsTheTree() {
+        var empty = SnapshotFixtures.midUpgrade()
+        empty.cluster.nodes = []
+        for snapshot in [SnapshotFixtures.midUpgrade(), empty] {
+            var pieces: [String] = []
+            StatusJSON.write(snapshot, upgradeTuiVersion: "1.2.3") { pieces.append($0) }
+            XCTAssertEqual(pieces.joined(), StatusJSON.document(snapshot, upgradeTuiVersion: "1.2.3").serialized(pretty: true))
+        }
     }
 }

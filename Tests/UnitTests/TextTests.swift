@@ -1,4 +1,6 @@
 import Testing
+import Foundation
+import XCTest
 import UpgradeModel
 @testable import UpgradeTUI
 
@@ -68,5 +70,29 @@ import UpgradeModel
         #expect(!TerminalText.isUnsafe(" "))
         #expect(!TerminalText.isUnsafe("~"))
         #expect(!TerminalText.isUnsafe("\u{A0}"))
+    }
+}
+
+/// The continue token read ahead of decoding (the pager's prefetch): only where the API server puts it.
+final class ListContinueTests: XCTestCase {
+    func testPeek() {
+        func peek(_ text: String) -> String? { ListContinue.peek(Data(text.utf8)) }
+        XCTAssertEqual(peek(#"{"kind": "NodeList", "apiVersion": "v1", "metadata": {"resourceVersion": "5", "continue": "eyJpZCI6IDF9"}, "items": []}"#), "eyJpZCI6IDF9")
+        XCTAssertEqual(peek(#"{"kind":"NodeList","metadata":{"continue":"abc","remainingItemCount":3},"items":[{"metadata":{"name":"n"}}]}"#), "abc")
+        XCTAssertNil(peek(#"{"kind":"NodeList","metadata":{"resourceVersion":"5"},"items":[{"metadata":{"continue":"not-this"}}]}"#), "after items: not the list's")
+        XCTAssertNil(peek(#"{"items":[],"metadata":{"continue":"abc"}}"#), "items first: left to the decoder")
+        XCTAssertNil(peek(#"{"metadata":{"continue":"a\"b"},"items":[]}"#), "an escape: left to the decoder")
+        XCTAssertNil(peek(#"{"metadata":{"continue":""},"items":[]}"#), "empty: the last page")
+        XCTAssertNil(peek(#"{"metadata":{"continue":1},"items":[]}"#))
+        XCTAssertNil(peek("not json"))
+    }
+
+    func testSanitizeFastPathAgreesWithTheScalars() {
+        for text in ["plain", "tab\tand\nnewline", "esc\u{1B}[31m", "del\u{7F}", "c1\u{85}", "bidi\u{202E}x", "é ü 日本", "mixed é\u{1B}"] {
+            let slow = text.unicodeScalars.contains(where: TerminalText.isUnsafe)
+            XCTAssertEqual(TerminalText.line(text) != text, slow, text)
+            let slowBlock = text.unicodeScalars.contains { TerminalText.isUnsafe($0) && $0 != "\n" && $0 != "\t" }
+            XCTAssertEqual(TerminalText.block(text) != text, slowBlock, text)
+        }
     }
 }

@@ -22,9 +22,10 @@ public indirect enum JSONValue: Sendable, Equatable {
         return nil
     }
 
-    public func serialized(pretty: Bool = false) -> String {
+    /// `indent`: the depth the value sits at in an enclosing document (pretty printing).
+    public func serialized(pretty: Bool = false, indent: Int = 0) -> String {
         var out = ""
-        write(into: &out, pretty: pretty, indent: 0)
+        write(into: &out, pretty: pretty, indent: indent)
         return out
     }
 
@@ -63,6 +64,12 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     private static func escape(_ text: String, into out: inout String) {
         out += "\""
+        // Most strings need nothing escaped: appended whole.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            out += text
+            out += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

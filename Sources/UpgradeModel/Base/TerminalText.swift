@@ -23,7 +23,7 @@ public enum TerminalText {
     }
 
     private static func sanitize(_ text: String, keepLayout: Bool) -> String {
-        guard text.unicodeScalars.contains(where: isUnsafe) else { return text }
+        guard needsEscaping(text, keepLayout: keepLayout) else { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             if !isUnsafe(scalar) || (keepLayout && (scalar == "\n" || scalar == "\t")) {
@@ -33,6 +33,18 @@ public enum TerminalText {
             }
         }
         return String(out)
+    }
+
+    /// Whether anything would change: a byte scan (the whole of `status --output json` passes here),
+    /// decoding scalars only when there are non-ASCII bytes.
+    static func needsEscaping(_ text: String, keepLayout: Bool) -> Bool {
+        var ascii = true
+        for byte in text.utf8 {
+            if byte >= 0x80 { ascii = false; continue }
+            if byte == 0x7F || (byte < 0x20 && !(keepLayout && (byte == 0x0A || byte == 0x09))) { return true }
+        }
+        if ascii { return false }
+        return text.unicodeScalars.contains { isUnsafe($0) && !(keepLayout && ($0 == "\n" || $0 == "\t")) }
     }
 
     /// `\u{1B}` for ESC: what an operator can read, and search for.

@@ -131,9 +131,10 @@ public enum ClusterDerivation {
         let plan = context.plan
         var counts = PlanCounts()
         var selected: [String] = []
-        for entry in entries {
-            guard let state = entry.states[index] else { continue }
-            selected.append(entry.status.name)
+        // By index: a `for entry in` would copy every entry (thousands of retains) to read two fields.
+        for position in entries.indices {
+            guard let state = entries[position].states[index] else { continue }
+            selected.append(entries[position].status.name)
             switch state {
             case .done: counts.done += 1
             case .optedOut: counts.optedOut += 1
@@ -307,7 +308,10 @@ public enum ClusterDerivation {
     static func hints(_ status: ClusterStatus) -> [Hint] {
         var hints: [Hint] = []
         let applyingHostnames = Set(status.plans.flatMap(\.applying))
-        for node in status.nodes {
+        let nodes = status.nodes
+        // By index, and a node is copied only when it gives a hint: most nodes give none.
+        for index in nodes.indices where !nodes[index].schedulable || nodes[index].ready == false {
+            let node = nodes[index]
             if !node.schedulable, !applyingHostnames.contains(node.hostname ?? node.name) {
                 hints.append(Hint(.warning, node.name, "cordoned but no plan is upgrading it: left cordoned by a failed or deleted plan? Uncordon it (kubectl uncordon \(node.name)) once it is healthy"))
             }
@@ -337,13 +341,15 @@ public enum ClusterDerivation {
         if let gate = status.agentGate, let warning = gate.masterLabelWarning {
             hints.append(Hint(.warning, gate.agentPlan, warning))
         }
-        for node in status.nodes {
+        for index in nodes.indices where nodes[index].upgradeDetail != nil {
+            let node = nodes[index]
             if let detail = node.upgradeDetail {
                 hints.append(Hint(detail.contains("BackOff") || detail.contains("ErrImage") || detail.hasPrefix("Failed") || detail.contains("DeadlineExceeded") ? .error : .warning,
                                   node.name, "upgrade Job: \(detail)"))
             }
         }
-        for node in status.nodes where node.roles == ["etcd"] {
+        for index in nodes.indices where nodes[index].roles == ["etcd"] {
+            let node = nodes[index]
             let plans = node.plans.map(\.plan)
             if let plan = status.plans.first(where: { plans.contains($0.name) && $0.waitsFor != nil }) {
                 hints.append(Hint(.warning, node.name, "etcd-only server selected by \(plan.name) (no control-plane label): it is upgraded as an agent, after the control plane"))

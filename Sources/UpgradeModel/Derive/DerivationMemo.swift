@@ -44,6 +44,7 @@ public final class DerivationMemo: @unchecked Sendable {
     func refresh(_ nodes: [String: KNode], plansChanged: Bool,
                  derive: (KNode, NodeStatus) -> (NodeStatus, [NodePlanState?])) -> [NodeEntry] {
         var added: [NodeEntry] = []
+        if ordered.isEmpty { added.reserveCapacity(nodes.count) }
         for index in nodes.indices {
             let key = nodes[index].key
             if let at = position[key] {
@@ -65,9 +66,14 @@ public final class DerivationMemo: @unchecked Sendable {
             }
         }
         if !added.isEmpty || ordered.count != nodes.count {
-            var all = ordered.filter { nodes[$0.key] != nil } + added
-            all.sort { $0.status.name < $1.status.name }
-            ordered = all
+            if ordered.isEmpty {
+                ordered = added
+            } else {
+                ordered.removeAll { nodes[$0.key] == nil }
+                ordered += added
+            }
+            added = []
+            ordered.sort { $0.status.name < $1.status.name }
             position = Dictionary(uniqueKeysWithValues: ordered.indices.map { (ordered[$0].key, $0) })
         }
         return ordered

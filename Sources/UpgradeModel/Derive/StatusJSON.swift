@@ -16,6 +16,49 @@ public enum StatusJSON {
         ])
     }
 
+    /// `document(...).serialized(pretty: true)`, written to `sink` in pieces, with `cluster.nodes` written
+    /// one node at a time: at thousands of nodes the tree of the whole document, then its text, would
+    /// cost more memory than the cluster itself.
+    public static func write(_ snapshot: DashboardSnapshot, upgradeTuiVersion: String? = nil, to sink: (String) -> Void) {
+        let nodes = snapshot.cluster.nodes
+        guard !nodes.isEmpty else {
+            sink(document(snapshot, upgradeTuiVersion: upgradeTuiVersion).serialized(pretty: true))
+            return
+        }
+        // The document without its nodes, a marker where they go: random, so that no string from the
+        // cluster can forge it.
+        var shell = snapshot
+        shell.cluster.nodes = []
+        let marker = "nodes-\(UUID().uuidString)"
+        var cluster = cluster(shell.cluster)
+        if case let .object(fields) = cluster {
+            cluster = .object(fields.map { $0.0 == "nodes" ? ($0.0, .text(marker)) : $0 })
+        }
+        let text = JSONValue.object([
+            ("schemaVersion", .number(Double(schemaVersion))),
+            ("upgradeTuiVersion", .string(upgradeTuiVersion)),
+            ("generatedAt", .string(JSONValue.timestamp(snapshot.takenAt))),
+            ("local", local(snapshot.local)),
+            ("manifests", .array(snapshot.manifests.map(manifest))),
+            ("cluster", cluster),
+        ]).serialized(pretty: true)
+        guard let at = text.range(of: "\"\(marker)\"") else {
+            sink(document(snapshot, upgradeTuiVersion: upgradeTuiVersion).serialized(pretty: true))
+            return
+        }
+        // `nodes` is a field of `cluster`, a field of the document: its elements sit at depth 3.
+        sink(String(text[..<at.lowerBound]) + "[\n")
+        var chunk = ""
+        for index in nodes.indices {
+            chunk += "      " + node(nodes[index]).serialized(pretty: true, indent: 3) + (index < nodes.count - 1 ? ",\n" : "\n")
+            if chunk.utf8.count > 1 << 16 {
+                sink(chunk)
+                chunk = ""
+            }
+        }
+        sink(chunk + "    ]" + String(text[at.upperBound...]))
+    }
+
     static func local(_ node: LocalNode) -> JSONValue {
         let binary: JSONValue = node.binary.map { binary in
             .object([

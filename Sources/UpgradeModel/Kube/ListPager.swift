@@ -26,10 +26,25 @@ extension KubeAPI {
         var items: [T] = []
         var resourceVersion: String?
         var token: String?
+        func pageQuery(_ token: String?) -> [(String, String)] {
+            query + [("limit", String(pageSize))] + (token.map { [("continue", $0)] } ?? [])
+        }
+        // The next page is asked for before this one is decoded (when its continue token can be read
+        // without decoding): the decoding overlaps the server's work on the next page.
+        var prefetch: (token: String, task: Task<Data, Error>)?
+        defer { prefetch?.task.cancel() }
         repeat {
-            var pageQuery = query + [("limit", String(pageSize))]
-            if let token { pageQuery.append(("continue", token)) }
-            let data = try await send(.GET, resource.collectionPath, query: pageQuery)
+            let data: Data
+            if let ahead = prefetch, ahead.token == token {
+                data = try await ahead.task.value
+            } else {
+                data = try await send(.GET, resource.collectionPath, query: pageQuery(token))
+            }
+            prefetch = nil
+            if let peeked = ListContinue.peek(data), peeked != token {
+                let path = resource.collectionPath, next = pageQuery(peeked)
+                prefetch = (peeked, Task { try await self.send(.GET, path, query: next) })
+            }
             let page: KList<T>
             do {
                 page = try JSONDecoder().decode(KList<T>.self, from: data)
@@ -44,7 +59,48 @@ extension KubeAPI {
                 throw KubeError.decoding("\(resource.label): the server returned the same continue token twice")
             }
             token = next.isEmpty ? nil : next
+            // The decoded token is the truth; a prefetch for another one is dropped (the loop asks again).
         } while token != nil
         return (items, resourceVersion)
+    }
+
+}
+
+public enum ListContinue {
+    /// The list's continue token read from the raw bytes, before `items` (the API server writes `kind`,
+    /// `apiVersion`, `metadata`, then `items`): nil when it is not found there, is empty, or holds an
+    /// escape. Only a hint: the decoded list decides.
+    public static func peek(_ data: Data) -> String? {
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> String? in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            let key = Array(#""continue""#.utf8), items = Array(#""items""#.utf8)
+            func matches(_ pattern: [UInt8], at index: Int) -> Bool {
+                index + pattern.count <= bytes.count && pattern.indices.allSatisfy { bytes[index + $0] == pattern[$0] }
+            }
+            var index = 0
+            // Only the first few kilobytes: metadata comes first, and a list without a token must not be scanned whole.
+            let limit = min(bytes.count, 4096)
+            while index < limit {
+                if matches(items, at: index) { return nil }
+                if matches(key, at: index) {
+                    var at = index + key.count
+                    while at < bytes.count, bytes[at] == 0x20 || bytes[at] == 0x0A || bytes[at] == 0x0D || bytes[at] == 0x09 { at += 1 }
+                    guard at < bytes.count, bytes[at] == UInt8(ascii: ":") else { return nil }
+                    at += 1
+                    while at < bytes.count, bytes[at] == 0x20 || bytes[at] == 0x0A || bytes[at] == 0x0D || bytes[at] == 0x09 { at += 1 }
+                    guard at < bytes.count, bytes[at] == UInt8(ascii: "\"") else { return nil }
+                    let start = at + 1
+                    var end = start
+                    while end < bytes.count, bytes[end] != UInt8(ascii: "\"") {
+                        if bytes[end] == UInt8(ascii: "\\") || bytes[end] < 0x20 { return nil }
+                        end += 1
+                    }
+                    guard end < bytes.count, end > start else { return nil }
+                    return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                }
+                index += 1
+            }
+            return nil
+        }
     }
 }

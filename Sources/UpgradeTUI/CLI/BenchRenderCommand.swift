@@ -24,8 +24,12 @@ struct BenchRenderCommand: ParsableCommand {
         for i in 0..<nodes {
             let isServer = i < 3
             let name = isServer ? "server-\(i + 1)" : String(format: "agent-%05d", i - 2)
-            list.append(F.node(name, version: i % 3 == 0 ? "v1.32.2+rke2r1" : "v1.31.6+rke2r1", server: isServer,
-                               ip: "10.\((i >> 16) & 255).\((i >> 8) & 255).\(i & 255)"))
+            var node = F.node(name, version: i % 3 == 0 ? "v1.32.2+rke2r1" : "v1.31.6+rke2r1", server: isServer,
+                              ip: "10.\((i >> 16) & 255).\((i >> 8) & 255).\(i & 255)")
+            // As listed from an API server: every object has a uid and a resourceVersion.
+            node.metadata.uid = "uid-\(i)"
+            node.metadata.resourceVersion = String(i + 1)
+            list.append(node)
         }
         var cache = ClusterCache()
         cache.apply(.replace(list), to: \.nodes, kind: .nodes)
@@ -56,7 +60,7 @@ struct BenchRenderCommand: ParsableCommand {
         for i in 0..<repeats {
             var node = cache.nodes["agent-00001"]!
             node.status?.nodeInfo?.kubeletVersion = i % 2 == 0 ? "v1.32.3+rke2r1" : "v1.31.6+rke2r1"
-            node.metadata.resourceVersion = String(1000 + i)
+            node.metadata.resourceVersion = String(nodes + 1 + i)
             cache.apply(.upsert(node), to: \.nodes, kind: .nodes)
             changes.append(ms(clock.measure {
                 var next = DashboardSnapshot(local: local, manifests: [], cluster: ClusterDerivation.derive(cache, namespace: F.namespace, memo: memo),

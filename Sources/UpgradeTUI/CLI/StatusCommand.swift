@@ -23,7 +23,9 @@ struct StatusCommand: AsyncParsableCommand {
         }
         let snapshot = try await SnapshotReader(global: global).read()
         switch output {
-        case .json: print(StatusJSON.document(snapshot, upgradeTuiVersion: BuildInfo.version).serialized(pretty: true))
+        case .json:
+            StatusJSON.write(snapshot, upgradeTuiVersion: BuildInfo.version) { print($0, terminator: "") }
+            print("")
         case .text: print(StatusText.render(snapshot))
         }
     }

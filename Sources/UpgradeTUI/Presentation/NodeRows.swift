@@ -62,13 +62,13 @@ enum NodeRows {
         if let previous, previous.plans == plans, previous.targets == targets {
             // A merge of two name-sorted lists: a row is reused only for the same name and an equal status.
             var old = 0
-            for node in nodes {
-                while old < previous.nodes.count, previous.nodes[old].name < node.name { old += 1 }
-                if old < previous.nodes.count, previous.nodes[old].name == node.name, previous.nodes[old] == node {
+            for index in nodes.indices {
+                while old < previous.nodes.count, previous.nodes[old].name < nodes[index].name { old += 1 }
+                if old < previous.nodes.count, previous.nodes[old].name == nodes[index].name, previous.nodes[old] == nodes[index] {
                     rows.append(previous.rows[old])
                     old += 1
                 } else {
-                    rows.append(row(node, plans: plans, targets: targets))
+                    rows.append(row(nodes[index], plans: plans, targets: targets))
                 }
             }
         } else {

@@ -91,10 +91,32 @@ struct TableContent: Equatable {
         guard !filter.isEmpty else { return self }
         var copy = self
         let needle = filter.lowercased()
-        copy.rows = rows.filter { !$0.selectable || $0.searchText.contains(needle) }
+        let bytes = Array(needle.utf8)
+        copy.rows = rows.filter { !$0.selectable || Self.contains($0.searchText, bytes) }
         // Section notes without any object row after filtering are noise.
         if !copy.rows.contains(where: \.selectable) { copy.rows = [] }
         copy.emptyText = "nothing matches /\(filter)"
         return copy
+    }
+
+    /// A substring search on UTF-8 bytes (both sides lowercased): Foundation's `contains` goes through
+    /// NSString, several times slower, and a keystroke searches every row.
+    static func contains(_ text: String, _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first else { return true }
+        var text = text
+        return text.withUTF8 { haystack in
+            guard haystack.count >= needle.count else { return false }
+            var index = 0
+            let last = haystack.count - needle.count
+            while index <= last {
+                if haystack[index] == first {
+                    var matched = 1
+                    while matched < needle.count, haystack[index + matched] == needle[matched] { matched += 1 }
+                    if matched == needle.count { return true }
+                }
+                index += 1
+            }
+            return false
+        }
     }
 }
