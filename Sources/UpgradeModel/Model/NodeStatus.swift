@@ -16,28 +16,104 @@ public enum NodePlanState: String, Sendable, Equatable, CaseIterable {
 }
 
 public struct NodeStatus: Sendable, Equatable {
-    public let name: String
+    /// The fields live in one reference-counted box: a snapshot of thousands of nodes is copied, compared
+    /// and diffed at every change, and a node that did not change is the same box (one retain to copy,
+    /// one pointer comparison to compare). Copy on write: a box is changed only while unshared.
+    private final class Storage: @unchecked Sendable {
+        var name: String
+        var hostname: String?
+        var roles: [String]
+        var kubeletVersion: String?
+        var version: RKE2Version?
+        var ready: Bool?
+        var readyMessage: String?
+        var schedulable: Bool
+        var plans: [(plan: String, state: NodePlanState)]
+        var labels: [(String, String)]
+        var annotations: [(String, String)]
+        var conditions: [KCondition]
+        var internalIP: String?
+        var taints: [KNode.Taint]
+        var upgradeDetail: String?
+
+        init(name: String, hostname: String?, roles: [String], kubeletVersion: String?, version: RKE2Version?, ready: Bool?,
+                readyMessage: String?, schedulable: Bool, plans: [(plan: String, state: NodePlanState)], labels: [(String,
+                String)], annotations: [(String, String)], conditions: [KCondition], internalIP: String?, taints: [KNode.Taint],
+                upgradeDetail: String?) {
+            self.name = name
+            self.hostname = hostname
+            self.roles = roles
+            self.kubeletVersion = kubeletVersion
+            self.version = version
+            self.ready = ready
+            self.readyMessage = readyMessage
+            self.schedulable = schedulable
+            self.plans = plans
+            self.labels = labels
+            self.annotations = annotations
+            self.conditions = conditions
+            self.internalIP = internalIP
+            self.taints = taints
+            self.upgradeDetail = upgradeDetail
+        }
+
+        func copy() -> Storage {
+            Storage(name: name, hostname: hostname, roles: roles, kubeletVersion: kubeletVersion, version: version, ready: ready,
+                    readyMessage: readyMessage, schedulable: schedulable, plans: plans, labels: labels, annotations: annotations,
+                    conditions: conditions, internalIP: internalIP, taints: taints, upgradeDetail: upgradeDetail)
+        }
+    }
+
+    private var storage: Storage
+
+    init(name: String, hostname: String?, roles: [String], kubeletVersion: String?, version: RKE2Version?, ready: Bool?,
+            readyMessage: String?, schedulable: Bool, plans: [(plan: String, state: NodePlanState)], labels: [(String, String)],
+            annotations: [(String, String)], conditions: [KCondition], internalIP: String?) {
+        storage = Storage(name: name, hostname: hostname, roles: roles, kubeletVersion: kubeletVersion, version: version,
+                ready: ready, readyMessage: readyMessage, schedulable: schedulable, plans: plans, labels: labels,
+                annotations: annotations, conditions: conditions, internalIP: internalIP, taints: [], upgradeDetail: nil)
+    }
+
+    public var name: String { storage.name }
     /// The `kubernetes.io/hostname` label, which SUC's `applying` list holds.
-    public let hostname: String?
+    public var hostname: String? { storage.hostname }
     /// From `node-role.kubernetes.io/*` labels, sorted; empty for agents.
-    public let roles: [String]
-    public let kubeletVersion: String?
-    public let version: RKE2Version?
+    public var roles: [String] { storage.roles }
+    public var kubeletVersion: String? { storage.kubeletVersion }
+    public var version: RKE2Version? { storage.version }
     /// nil when the node has no Ready condition.
-    public let ready: Bool?
-    public let readyMessage: String?
-    public let schedulable: Bool
+    public var ready: Bool? { storage.ready }
+    public var readyMessage: String? { storage.readyMessage }
+    public var schedulable: Bool { storage.schedulable }
     /// In plan order: the state for every plan that selects the node.
-    public var plans: [(plan: String, state: NodePlanState)]
+    public var plans: [(plan: String, state: NodePlanState)] {
+        get { storage.plans }
+        _modify {
+            if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+            yield &storage.plans
+        }
+    }
     /// Upgrade-relevant labels, annotations and all conditions, for the details view.
-    public let labels: [(String, String)]
-    public let annotations: [(String, String)]
-    public let conditions: [KCondition]
-    public let internalIP: String?
-    public var taints: [KNode.Taint] = []
+    public var labels: [(String, String)] { storage.labels }
+    public var annotations: [(String, String)] { storage.annotations }
+    public var conditions: [KCondition] { storage.conditions }
+    public var internalIP: String? { storage.internalIP }
+    public var taints: [KNode.Taint] {
+        get { storage.taints }
+        _modify {
+            if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+            yield &storage.taints
+        }
+    }
     /// Why the upgrade Job on this node does not progress (its pod's phase and waiting reason, or a Job
     /// condition), when one runs: "Pending: ImagePullBackOff: …".
-    public var upgradeDetail: String?
+    public var upgradeDetail: String? {
+        get { storage.upgradeDetail }
+        _modify {
+            if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+            yield &storage.upgradeDetail
+        }
+    }
 
     /// Runs an API server (control-plane label) or etcd: upgraded by the server plan.
     public var isServer: Bool { roles.contains("control-plane") || roles.contains("etcd") || roles.contains("master") }
@@ -46,7 +122,8 @@ public struct NodeStatus: Sendable, Equatable {
     public func state(for plan: String) -> NodePlanState? { plans.first { $0.plan == plan }?.state }
 
     public static func == (lhs: NodeStatus, rhs: NodeStatus) -> Bool {
-        lhs.name == rhs.name && lhs.hostname == rhs.hostname && lhs.roles == rhs.roles && lhs.kubeletVersion == rhs.kubeletVersion
+        if lhs.storage === rhs.storage { return true }
+        return lhs.name == rhs.name && lhs.hostname == rhs.hostname && lhs.roles == rhs.roles && lhs.kubeletVersion == rhs.kubeletVersion
             && lhs.ready == rhs.ready && lhs.readyMessage == rhs.readyMessage && lhs.schedulable == rhs.schedulable
             && samePairs(lhs.plans, rhs.plans) && samePairs(lhs.labels, rhs.labels) && samePairs(lhs.annotations, rhs.annotations)
             && lhs.conditions == rhs.conditions && lhs.internalIP == rhs.internalIP && lhs.taints == rhs.taints
@@ -55,11 +132,20 @@ public struct NodeStatus: Sendable, Equatable {
 
     /// Arrays of pairs (tuples are not Equatable), without allocating: the snapshot comparison runs on
     /// every node at every change. Arrays that share their storage (a node that did not change) are equal.
-    static func samePairs<A: Equatable, B: Equatable>(_ lhs: [(A, B)], _ rhs: [(A, B)]) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        let shared = lhs.withUnsafeBufferPointer { l in rhs.withUnsafeBufferPointer { r in l.baseAddress == r.baseAddress } }
-        if shared { return true }
-        for index in lhs.indices where lhs[index].0 != rhs[index].0 || lhs[index].1 != rhs[index].1 { return false }
-        return true
+    static func samePairs(_ lhs: [(String, String)], _ rhs: [(String, String)]) -> Bool {
+        lhs.withUnsafeBufferPointer { l in
+            rhs.withUnsafeBufferPointer { r in
+                l.count == r.count && (l.baseAddress == r.baseAddress || !zip(l, r).contains { $0.0 != $1.0 || $0.1 != $1.1 })
+            }
+        }
+    }
+
+    /// The plan states (a labelled tuple: passing it where `(String, String)` is expected would copy the array).
+    static func samePairs(_ lhs: [(plan: String, state: NodePlanState)], _ rhs: [(plan: String, state: NodePlanState)]) -> Bool {
+        lhs.withUnsafeBufferPointer { l in
+            rhs.withUnsafeBufferPointer { r in
+                l.count == r.count && (l.baseAddress == r.baseAddress || !zip(l, r).contains { $0.plan != $1.plan || $0.state != $1.state })
+            }
+        }
     }
 }

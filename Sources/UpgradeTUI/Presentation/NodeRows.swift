@@ -61,14 +61,19 @@ enum NodeRows {
         rows.reserveCapacity(nodes.count)
         if let previous, previous.plans == plans, previous.targets == targets {
             // A merge of two name-sorted lists: a row is reused only for the same name and an equal status.
-            var old = 0
-            for index in nodes.indices {
-                while old < previous.nodes.count, previous.nodes[old].name < nodes[index].name { old += 1 }
-                if old < previous.nodes.count, previous.nodes[old].name == nodes[index].name, previous.nodes[old] == nodes[index] {
-                    rows.append(previous.rows[old])
-                    old += 1
-                } else {
-                    rows.append(row(nodes[index], plans: plans, targets: targets))
+            // Through buffer pointers: statuses are compared in place, never copied.
+            nodes.withUnsafeBufferPointer { new in
+                previous.nodes.withUnsafeBufferPointer { before in
+                    var old = 0
+                    for index in new.indices {
+                        while old < before.count, before[old].name < new[index].name { old += 1 }
+                        if old < before.count, before[old].name == new[index].name, before[old] == new[index] {
+                            rows.append(previous.rows[old])
+                            old += 1
+                        } else {
+                            rows.append(row(new[index], plans: plans, targets: targets))
+                        }
+                    }
                 }
             }
         } else {
@@ -84,7 +89,9 @@ enum NodeRows {
         case .state: order.sort { (attentionRank(nodes[$0]), nodes[$0].name) < (attentionRank(nodes[$1]), nodes[$1].name) }
         }
         let empty = cluster.api == .ok ? "no nodes" : clusterUnavailableText(cluster)
-        return (TableContent(columns: columns, rows: order.map { rows[$0] }, emptyText: empty), cache)
+        // Sorted by name, the order is the cache's: its rows are shared, not copied.
+        let sorted = order.elementsEqual(nodes.indices) ? rows : order.map { rows[$0] }
+        return (TableContent(columns: columns, rows: sorted, emptyText: empty), cache)
     }
 
     static func row(_ node: NodeStatus, plans: [String], targets: Set<RKE2Version>) -> TableRow {
