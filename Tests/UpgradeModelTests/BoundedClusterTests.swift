@@ -190,19 +190,27 @@ final class BoundedClusterTests: XCTestCase {
 
     // MARK: snapshots in order
 
-    func testAnOlderClusterCacheNeverReplacesANewerOne() async throws {
+    func testUpdatesApplyInOrderAndNoneFromTheClusterShownBeforeASwitch() async throws {
         let box = try Sandbox("store-order")
-        let store = DashboardStore(configuration: .init(local: box.inspector, namespace: "system-upgrade"),
-                                   cluster: .none(nil))
-        var newer = ClusterCache()
-        newer.apply(.replace([F.node("new", version: "v1.32.2+rke2r1")]), to: \.nodes, kind: .nodes)
-        var older = ClusterCache()
-        older.apply(.replace([F.node("old", version: "v1.31.6+rke2r1")]), to: \.nodes, kind: .nodes)
-        await store.clusterChanged(newer, generation: 2)
-        await store.clusterChanged(older, generation: 1)
+        let api = InMemoryKubeAPI()
+        let store = DashboardStore(configuration: .init(local: box.inspector, namespace: "system-upgrade"), cluster: .kube(api))
+        func replace(_ names: String...) -> CacheUpdate {
+            CacheUpdate { $0.apply(.replace(names.map { F.node($0, version: "v1.32.2+rke2r1") }), to: \.nodes, kind: .nodes) }
+        }
+        let ok = CacheUpdate { $0.apply(.health(.ok), to: \.nodes, kind: .nodes) }
+        await store.clusterUpdated(ok, epoch: 0)
+        await store.clusterUpdated(replace("old"), epoch: 0)
+        await store.clusterUpdated(replace("new"), epoch: 0)
         await store.rescanLocal()
-        let names = await store.current()?.cluster.nodes.map(\.name)
+        var names = await store.current()?.cluster.nodes.map(\.name)
         XCTAssertEqual(names, ["new"])
+        // After a switch, an update still on its way from the old cluster is dropped.
+        await store.switchCluster(to: .kube(InMemoryKubeAPI()))
+        await store.clusterUpdated(ok, epoch: 1)
+        await store.clusterUpdated(replace("from-the-old-cluster"), epoch: 0)
+        names = await store.current()?.cluster.nodes.map(\.name)
+        XCTAssertEqual(names, [])
+        await store.stop()
     }
 
     // MARK: kubeconfig transport

@@ -263,7 +263,7 @@ final class TruthfulManifestTests: XCTestCase {
         XCTAssertEqual(cache.events.values.map { $0.involvedObject?.kind }, ["Addon"])
         XCTAssertEqual(cache.events.values.first?.source?.host, "server-2")
 
-        let watcher = ClusterWatcher(client: client, sources: ClusterSources(namespace: "system-upgrade")) { _ in }
+        let watcher = ClusterWatcher(client: client, sources: ClusterSources(namespace: "system-upgrade"), onChange: { _ in })
         await watcher.start()
         defer { Task { await watcher.stop() } }
         let deadline = Date().addingTimeInterval(10)

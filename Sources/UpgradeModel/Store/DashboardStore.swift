@@ -35,12 +35,15 @@ public actor DashboardStore {
     /// Whether the last scan armed the monitor (a source with directories to watch, a scan that worked).
     private var monitorArmed = false
     private var localError: String?
+    /// Only the store holds it (the watcher hands over updates, not copies): a watch event changes it in
+    /// place, never copying the other nodes.
     private var cache: ClusterCache?
     /// What the last derivation found per node: the next one re-derives only what changed.
     private var memo = DerivationMemo()
-    /// The generation of `cache`: caches arrive through separate tasks, which may run out of order.
+    /// Bumped by every update that changed `cache`.
     private var cacheGeneration: UInt64 = 0
-    private let counter = GenerationCounter()
+    /// Applies the watcher's updates in the order it produced them.
+    private var updatesTask: Task<Void, Never>?
     /// Increases with every cluster switch.
     private var epoch = 0
     private var sequence: UInt64 = 0
@@ -86,6 +89,7 @@ public actor DashboardStore {
         let old = source
         source = next
         epoch += 1
+        cacheGeneration &+= 1
         memo = DerivationMemo()
         if case .none = next { cache = nil } else { cache = ClusterCache() }
         startWatching()
@@ -134,13 +138,19 @@ public actor DashboardStore {
     private func startWatching() {
         switch source {
         case let .kube(client) where watcher == nil:
-            // Numbered when they are produced (in order), applied when their task runs (in any order);
-            // a cache from the cluster shown before a switch never lands after it.
-            let counter = self.counter
+            // One stream, one consumer: updates are applied in the order the watcher produced them, and
+            // one from the cluster shown before a switch never lands after it.
             let epoch = self.epoch
-            let watcher = ClusterWatcher(client: client, sources: ClusterSources(namespace: configuration.namespace)) { [weak self] cache in
-                let generation = counter.next()
-                Task { await self?.clusterChanged(cache, generation: generation, epoch: epoch) }
+            let (updates, continuation) = AsyncStream<CacheUpdate>.makeStream()
+            let watcher = ClusterWatcher(client: client, sources: ClusterSources(namespace: configuration.namespace)) { update in
+                continuation.yield(update)
+            }
+            updatesTask?.cancel()
+            updatesTask = Task { [weak self] in
+                for await update in updates {
+                    guard let self else { return }
+                    await self.clusterUpdated(update, epoch: epoch)
+                }
             }
             self.watcher = watcher
             Task { await watcher.start() }
@@ -157,6 +167,8 @@ public actor DashboardStore {
     public func stop() async {
         localTask?.cancel()
         localTask = nil
+        updatesTask?.cancel()
+        updatesTask = nil
         await watcher?.stop()
         watcher = nil
         continuation?.finish()
@@ -200,12 +212,12 @@ public actor DashboardStore {
         schedulePublish()
     }
 
-    /// A newer cache replaces the current one; an older one that arrives late is dropped, and so is one
-    /// from the cluster shown before a switch.
-    func clusterChanged(_ cache: ClusterCache, generation: UInt64, epoch: Int? = nil) {
-        guard generation > cacheGeneration, epoch == nil || epoch == self.epoch else { return }
-        cacheGeneration = generation
-        self.cache = cache
+    /// One change from the watcher, applied to the store's own cache; one from the cluster shown before a
+    /// switch is dropped.
+    func clusterUpdated(_ update: CacheUpdate, epoch: Int) {
+        guard epoch == self.epoch, cache != nil else { return }
+        guard update.apply(&cache!) else { return }
+        cacheGeneration &+= 1
         schedulePublish()
     }
 
@@ -251,18 +263,5 @@ public actor DashboardStore {
                                              memo: memo)
         snapshot.localError = localError
         return snapshot
-    }
-}
-
-/// Numbers events in the order they happen, from any thread.
-final class GenerationCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: UInt64 = 0
-
-    func next() -> UInt64 {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value
     }
 }
