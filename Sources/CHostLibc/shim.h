@@ -8,9 +8,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <signal.h>
+#include <malloc.h>
 
 /* pidfd_open(2) and pidfd_send_signal(2) have the same numbers on every architecture (Linux 5.1+
    unified table). -1 with errno ENOSYS on older kernels. */
 static inline int uptui_pidfd_open(int pid) { return (int)syscall(434, pid, 0); }
 static inline int uptui_pidfd_send_signal(int pidfd, int sig) { return (int)syscall(424, pidfd, sig, (void *)0, 0); }
+
+/* mallopt(M_ARENA_MAX, n): glibc since 2.10. */
+static inline int uptui_limit_malloc_arenas(int count) { return mallopt(M_ARENA_MAX, count); }
 #endif

@@ -309,8 +309,17 @@ public enum ClusterDerivation {
         var hints: [Hint] = []
         let applyingHostnames = Set(status.plans.flatMap(\.applying))
         let nodes = status.nodes
-        // By index, and a node is copied only when it gives a hint: most nodes give none.
-        for index in nodes.indices where !nodes[index].schedulable || nodes[index].ready == false {
+        // One pass over the nodes, in place: most give no hint, and the few that do are listed by kind.
+        var attention: [Int] = [], detailed: [Int] = [], etcdOnly: [Int] = []
+        nodes.withUnsafeBufferPointer { nodes in
+            for index in nodes.indices {
+                if !nodes[index].schedulable || nodes[index].ready == false { attention.append(index) }
+                if nodes[index].upgradeDetail != nil { detailed.append(index) }
+                let roles = nodes[index].roles
+                if roles.count == 1, roles[0] == "etcd" { etcdOnly.append(index) }
+            }
+        }
+        for index in attention {
             let node = nodes[index]
             if !node.schedulable, !applyingHostnames.contains(node.hostname ?? node.name) {
                 hints.append(Hint(.warning, node.name, "cordoned but no plan is upgrading it: left cordoned by a failed or deleted plan? Uncordon it (kubectl uncordon \(node.name)) once it is healthy"))
@@ -341,14 +350,14 @@ public enum ClusterDerivation {
         if let gate = status.agentGate, let warning = gate.masterLabelWarning {
             hints.append(Hint(.warning, gate.agentPlan, warning))
         }
-        for index in nodes.indices where nodes[index].upgradeDetail != nil {
+        for index in detailed {
             let node = nodes[index]
             if let detail = node.upgradeDetail {
                 hints.append(Hint(detail.contains("BackOff") || detail.contains("ErrImage") || detail.hasPrefix("Failed") || detail.contains("DeadlineExceeded") ? .error : .warning,
                                   node.name, "upgrade Job: \(detail)"))
             }
         }
-        for index in nodes.indices where nodes[index].roles == ["etcd"] {
+        for index in etcdOnly {
             let node = nodes[index]
             let plans = node.plans.map(\.plan)
             if let plan = status.plans.first(where: { plans.contains($0.name) && $0.waitsFor != nil }) {

@@ -69,12 +69,14 @@ public struct NodeStatus: Sendable, Equatable {
     init(name: String, hostname: String?, roles: [String], kubeletVersion: String?, version: RKE2Version?, ready: Bool?,
             readyMessage: String?, schedulable: Bool, plans: [(plan: String, state: NodePlanState)], labels: [(String, String)],
             annotations: [(String, String)], conditions: [KCondition], internalIP: String?) {
+        self.name = name
         storage = Storage(name: name, hostname: hostname, roles: roles, kubeletVersion: kubeletVersion, version: version,
                 ready: ready, readyMessage: readyMessage, schedulable: schedulable, plans: plans, labels: labels,
                 annotations: annotations, conditions: conditions, internalIP: internalIP, taints: [], upgradeDetail: nil)
     }
 
-    public var name: String { storage.name }
+    /// Outside the box: sorting and merging by name read it thousands of times per snapshot.
+    public let name: String
     /// The `kubernetes.io/hostname` label, which SUC's `applying` list holds.
     public var hostname: String? { storage.hostname }
     /// From `node-role.kubernetes.io/*` labels, sorted; empty for agents.
@@ -122,7 +124,7 @@ public struct NodeStatus: Sendable, Equatable {
     public func state(for plan: String) -> NodePlanState? { plans.first { $0.plan == plan }?.state }
 
     public static func == (lhs: NodeStatus, rhs: NodeStatus) -> Bool {
-        if lhs.storage === rhs.storage { return true }
+        if lhs.storage === rhs.storage, lhs.name == rhs.name { return true }
         return lhs.name == rhs.name && lhs.hostname == rhs.hostname && lhs.roles == rhs.roles && lhs.kubeletVersion == rhs.kubeletVersion
             && lhs.ready == rhs.ready && lhs.readyMessage == rhs.readyMessage && lhs.schedulable == rhs.schedulable
             && samePairs(lhs.plans, rhs.plans) && samePairs(lhs.labels, rhs.labels) && samePairs(lhs.annotations, rhs.annotations)

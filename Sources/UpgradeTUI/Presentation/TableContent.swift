@@ -14,7 +14,9 @@ struct Column: Equatable {
     var priority = 5
 }
 
-struct TableRow: Equatable {
+/// A class, immutable: a snapshot of thousands of nodes builds its table from the last one's rows, and
+/// sharing a row is one retain where copying it was five.
+final class TableRow: Equatable {
     /// Stable across snapshots, so the selection follows the object, not the row index.
     let id: String
     let cells: [String]
@@ -37,6 +39,11 @@ struct TableRow: Equatable {
         self.selectable = selectable
         searchText = cells.joined(separator: " ").lowercased()
         widths = cells.enumerated().map { DisplayWidth.of($1) + ($0 == 0 ? indent : 0) }
+    }
+
+    static func == (lhs: TableRow, rhs: TableRow) -> Bool {
+        lhs === rhs || (lhs.id == rhs.id && lhs.cells == rhs.cells && lhs.roles == rhs.roles && lhs.indent == rhs.indent
+            && lhs.selectable == rhs.selectable)
     }
 }
 
