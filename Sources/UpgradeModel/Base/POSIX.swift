@@ -10,9 +10,10 @@ import Musl
 /// and every failure carries the path and `strerror` text.
 public enum POSIX {
     /// At most `count` malloc arenas. glibc gives threads that allocate at the same time arenas of their
-    /// own (up to 8 per core), each keeping memory it freed. upgrade-tui allocates from a few threads at
-    /// most; with one arena the peak RSS of `status` at 5,000 nodes is 4 to 6 MB lower (65 instead of
-    /// 69 to 71 MB; two arenas gain nothing), at no measurable cost in time.
+    /// own (up to 8 per core), each keeping memory it freed; upgrade-tui allocates from a few threads at
+    /// most. With MALLOC_ARENA_MAX=1 in the environment the peak RSS of `status` at 5,000 nodes was 4 to
+    /// 6 MB lower; set from `main`, after the runtime's first threads, the gain is within run-to-run
+    /// noise (BENCHMARKS.md). It costs nothing measurable in time.
     public static func limitMallocArenas(_ count: Int32) {
         _ = uptui_limit_malloc_arenas(count)
     }
