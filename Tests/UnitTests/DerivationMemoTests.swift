@@ -95,6 +95,26 @@ final class DerivationMemoTests: XCTestCase {
     }
 }
 
+extension DerivationMemoTests {
+    /// An etcd snapshot restore rewinds resourceVersions: after the relist a node can come back with the
+    /// resourceVersion the memo holds and other content (the version before the upgrade).
+    func testARelistComparesNodesWholeNotByResourceVersion() {
+        var cache = ClusterCache()
+        for kind in ClusterCache.Kind.allCases { cache.health[kind.rawValue] = .ok }
+        var upgraded = F.node("server-1", version: "v1.32.2+rke2r1")
+        upgraded.metadata.uid = "uid-1"
+        upgraded.metadata.resourceVersion = "900"
+        cache.apply(.replace([upgraded]), to: \.nodes, kind: .nodes)
+        let memo = DerivationMemo()
+        XCTAssertEqual(ClusterDerivation.derive(cache, namespace: F.namespace, memo: memo).nodes.first?.kubeletVersion, "v1.32.2+rke2r1")
+        var restored = F.node("server-1", version: "v1.31.6+rke2r1")
+        restored.metadata.uid = "uid-1"
+        restored.metadata.resourceVersion = "900"
+        cache.apply(.replace([restored]), to: \.nodes, kind: .nodes)
+        XCTAssertEqual(ClusterDerivation.derive(cache, namespace: F.namespace, memo: memo).nodes.first?.kubeletVersion, "v1.31.6+rke2r1")
+    }
+}
+
 /// A small seeded generator: the same changes on every run.
 struct SplitMix {
     var state: UInt64

@@ -41,7 +41,9 @@ public enum ClusterDerivation {
             memo.planInputs = inputs
         }
         let contexts = memo.contexts
-        let entries = memo.refresh(cache.nodes, plansChanged: plansChanged) { node, base in
+        let trustVersions = memo.relists == cache.relists
+        memo.relists = cache.relists
+        let entries = memo.refresh(cache.nodes, plansChanged: plansChanged, trustVersions: trustVersions) { node, base in
             withPlans(base, node: node, contexts: contexts)
         }
         status.planCRDInstalled = cache.health(.plans) == .missing ? false : (cache.health(.plans) == .ok ? true : nil)

@@ -32,6 +32,9 @@ public final class DerivationMemo: @unchecked Sendable {
 
     var planInputs: PlanInputs?
     var contexts: [PlanContext] = []
+    /// The cache's `relists` when last refreshed: after a relist, nodes are compared whole, not by
+    /// resourceVersion (an etcd snapshot restore hands back old resourceVersions with other content).
+    var relists: UInt64?
     /// The entries sorted by name, and where each key is: a changed node is updated in place.
     private var ordered: [NodeEntry] = []
     private var position: [String: Int] = [:]
@@ -41,14 +44,14 @@ public final class DerivationMemo: @unchecked Sendable {
     /// Brings the entries up to date with `nodes` and returns them sorted by name. `derive` gives a
     /// node's status and plan states from its base; it runs for new and changed nodes, and for all of
     /// them when the plans changed.
-    func refresh(_ nodes: [String: KNode], plansChanged: Bool,
+    func refresh(_ nodes: [String: KNode], plansChanged: Bool, trustVersions: Bool = true,
                  derive: (KNode, NodeStatus) -> (NodeStatus, [NodePlanState?])) -> [NodeEntry] {
         var added: [NodeEntry] = []
         if ordered.isEmpty { added.reserveCapacity(nodes.count) }
         for index in nodes.indices {
             let key = nodes[index].key
             if let at = position[key] {
-                let same = Self.unchanged(ordered[at].node, nodes[index].value)
+                let same = trustVersions ? Self.unchanged(ordered[at].node, nodes[index].value) : ordered[at].node == nodes[index].value
                 if same && !plansChanged { continue }
                 let node = nodes[index].value
                 if !same {

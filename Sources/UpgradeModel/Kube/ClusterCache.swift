@@ -18,6 +18,9 @@ public struct ClusterCache: Sendable, Equatable {
     /// `cattle-system/cattle-cluster-agent`, when it exists: a Rancher-managed cluster.
     public var rancherAgents: [String: KDeployment] = [:]
     public var health: [String: ResourceHealth] = [:]
+    /// Counts the LISTs that changed the cache. After one, resourceVersions may not mean what they meant
+    /// (an etcd restore rewinds them), so `DerivationMemo` compares whole objects once.
+    public var relists: UInt64 = 0
 
     public init() {}
 
@@ -37,6 +40,7 @@ public struct ClusterCache: Sendable, Equatable {
             let next = Dictionary(items.map { ($0.metadata.key, $0) }, uniquingKeysWith: { _, last in last })
             guard next != self[keyPath: path] else { return false }
             self[keyPath: path] = next
+            relists &+= 1
         case let .upsert(item):
             guard self[keyPath: path][item.metadata.key] != item else { return false }
             self[keyPath: path][item.metadata.key] = item

@@ -7,6 +7,7 @@ import Foundation
 public actor ClusterWatcher {
     public private(set) var cache = ClusterCache()
     private var tasks: [Task<Void, Never>] = []
+    private var stopped = false
     private let client: any KubeAPI
     private let sources: ClusterSources
     private let onChange: (@Sendable (ClusterCache) -> Void)?
@@ -28,7 +29,8 @@ public actor ClusterWatcher {
     }
 
     public func start() {
-        guard tasks.isEmpty else { return }
+        // A watcher stopped before its start ran (two quick context switches) stays stopped.
+        guard tasks.isEmpty, !stopped else { return }
         let (client, sources) = (self.client, self.sources)
         for resource in WatchedResource.all {
             tasks.append(Task { [weak self] in
@@ -40,6 +42,7 @@ public actor ClusterWatcher {
     }
 
     public func stop() {
+        stopped = true
         tasks.forEach { $0.cancel() }
         tasks.removeAll()
     }

@@ -33,15 +33,20 @@ extension KubeAPI {
         // without decoding): the decoding overlaps the server's work on the next page.
         var prefetch: (token: String, task: Task<Data, Error>)?
         defer { prefetch?.task.cancel() }
+        // Tokens already followed: a server that cycles through them would otherwise list forever.
+        var seen: Set<String> = []
         repeat {
             let data: Data
             if let ahead = prefetch, ahead.token == token {
-                data = try await ahead.task.value
+                // Cancelling the list (quit, a context switch) cancels the request it waits for.
+                data = try await withTaskCancellationHandler { try await ahead.task.value } onCancel: { ahead.task.cancel() }
             } else {
+                // A prefetch for another token than the one decoded is not needed: stopped, not left running.
+                prefetch?.task.cancel()
                 data = try await send(.GET, resource.collectionPath, query: pageQuery(token))
             }
             prefetch = nil
-            if let peeked = ListContinue.peek(data), peeked != token {
+            if let peeked = ListContinue.peek(data), peeked != token, !seen.contains(peeked), !Task.isCancelled {
                 let path = resource.collectionPath, next = pageQuery(peeked)
                 prefetch = (peeked, Task { try await self.send(.GET, path, query: next) })
             }
@@ -54,10 +59,11 @@ extension KubeAPI {
             if token == nil { resourceVersion = page.metadata?.resourceVersion }
             items += page.items ?? []
             let next = page.metadata?.continue ?? ""
-            // A server that hands back the same token would loop forever.
-            if !next.isEmpty, next == token {
+            // A server that hands back a token again would loop forever.
+            if !next.isEmpty, next == token || seen.contains(next) {
                 throw KubeError.decoding("\(resource.label): the server returned the same continue token twice")
             }
+            if let token { seen.insert(token) }
             token = next.isEmpty ? nil : next
             // The decoded token is the truth; a prefetch for another one is dropped (the loop asks again).
         } while token != nil

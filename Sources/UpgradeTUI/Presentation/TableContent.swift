@@ -27,6 +27,8 @@ final class TableRow: Equatable {
     let selectable: Bool
     /// What a filter matches, lowercased; computed once per row, not once per keystroke.
     let searchText: String
+    /// Whether `searchText` is ASCII: a filter then compares bytes.
+    let searchIsASCII: Bool
     /// The display width of each cell (the first one with its indent): column widths are the maximum
     /// over the rows shown, without measuring every string again at each frame.
     let widths: [Int]
@@ -38,6 +40,7 @@ final class TableRow: Equatable {
         self.indent = indent
         self.selectable = selectable
         searchText = cells.joined(separator: " ").lowercased()
+        searchIsASCII = searchText.utf8.allSatisfy { $0 < 0x80 }
         widths = cells.enumerated().map { DisplayWidth.of($1) + ($0 == 0 ? indent : 0) }
     }
 
@@ -99,7 +102,12 @@ struct TableContent: Equatable {
         var copy = self
         let needle = filter.lowercased()
         let bytes = Array(needle.utf8)
-        copy.rows = rows.filter { !$0.selectable || Self.contains($0.searchText, bytes) }
+        let asciiNeedle = bytes.allSatisfy { $0 < 0x80 }
+        // Bytes where both sides are ASCII; otherwise Foundation's search, which treats equivalent
+        // Unicode forms (a precomposed and a decomposed é) as equal.
+        copy.rows = rows.filter {
+            !$0.selectable || (asciiNeedle && $0.searchIsASCII ? Self.contains($0.searchText, bytes) : $0.searchText.contains(needle))
+        }
         // Section notes without any object row after filtering are noise.
         if !copy.rows.contains(where: \.selectable) { copy.rows = [] }
         copy.emptyText = "nothing matches /\(filter)"
