@@ -108,12 +108,6 @@ public enum ClusterDerivation {
         return (status, states)
     }
 
-    /// The per-plan node state (docs/states.md#node-plan-states). `failed` is checked before `applying`: a failed Job leaves its
-    /// node in `applying` (rancher/rke2#2737), and "failed" is what the operator must act on.
-    public static func nodeState(_ node: KNode, plan: KPlan, jobs: [JobStatus]) -> NodePlanState {
-        PlanContext(plan, jobs: jobs).state(of: node)
-    }
-
     // MARK: plans
 
     /// The Jobs of a plan's current run: SUC replaces Jobs of an older hash, they do not describe it.

@@ -20,7 +20,6 @@ public struct NodeStatus: Sendable, Equatable {
     /// and diffed at every change, and a node that did not change is the same box (one retain to copy,
     /// one pointer comparison to compare). Copy on write: a box is changed only while unshared.
     private final class Storage: @unchecked Sendable {
-        var name: String
         var hostname: String?
         var roles: [String]
         var kubeletVersion: String?
@@ -36,11 +35,10 @@ public struct NodeStatus: Sendable, Equatable {
         var taints: [KNode.Taint]
         var upgradeDetail: String?
 
-        init(name: String, hostname: String?, roles: [String], kubeletVersion: String?, version: RKE2Version?, ready: Bool?,
-                readyMessage: String?, schedulable: Bool, plans: [(plan: String, state: NodePlanState)], labels: [(String,
-                String)], annotations: [(String, String)], conditions: [KCondition], internalIP: String?, taints: [KNode.Taint],
-                upgradeDetail: String?) {
-            self.name = name
+        init(hostname: String?, roles: [String], kubeletVersion: String?, version: RKE2Version?, ready: Bool?,
+             readyMessage: String?, schedulable: Bool, plans: [(plan: String, state: NodePlanState)],
+             labels: [(String, String)], annotations: [(String, String)], conditions: [KCondition], internalIP: String?,
+             taints: [KNode.Taint], upgradeDetail: String?) {
             self.hostname = hostname
             self.roles = roles
             self.kubeletVersion = kubeletVersion
@@ -58,7 +56,7 @@ public struct NodeStatus: Sendable, Equatable {
         }
 
         func copy() -> Storage {
-            Storage(name: name, hostname: hostname, roles: roles, kubeletVersion: kubeletVersion, version: version, ready: ready,
+            Storage(hostname: hostname, roles: roles, kubeletVersion: kubeletVersion, version: version, ready: ready,
                     readyMessage: readyMessage, schedulable: schedulable, plans: plans, labels: labels, annotations: annotations,
                     conditions: conditions, internalIP: internalIP, taints: taints, upgradeDetail: upgradeDetail)
         }
@@ -67,12 +65,12 @@ public struct NodeStatus: Sendable, Equatable {
     private var storage: Storage
 
     init(name: String, hostname: String?, roles: [String], kubeletVersion: String?, version: RKE2Version?, ready: Bool?,
-            readyMessage: String?, schedulable: Bool, plans: [(plan: String, state: NodePlanState)], labels: [(String, String)],
-            annotations: [(String, String)], conditions: [KCondition], internalIP: String?) {
+         readyMessage: String?, schedulable: Bool, plans: [(plan: String, state: NodePlanState)], labels: [(String, String)],
+         annotations: [(String, String)], conditions: [KCondition], internalIP: String?) {
         self.name = name
-        storage = Storage(name: name, hostname: hostname, roles: roles, kubeletVersion: kubeletVersion, version: version,
-                ready: ready, readyMessage: readyMessage, schedulable: schedulable, plans: plans, labels: labels,
-                annotations: annotations, conditions: conditions, internalIP: internalIP, taints: [], upgradeDetail: nil)
+        storage = Storage(hostname: hostname, roles: roles, kubeletVersion: kubeletVersion, version: version,
+                          ready: ready, readyMessage: readyMessage, schedulable: schedulable, plans: plans, labels: labels,
+                          annotations: annotations, conditions: conditions, internalIP: internalIP, taints: [], upgradeDetail: nil)
     }
 
     /// Outside the box: sorting and merging by name read it thousands of times per snapshot.
