@@ -87,12 +87,6 @@ public indirect enum JSONValue: Sendable, Equatable {
         out += "\""
     }
 
-    public static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
-    }
-
     /// Parses JSON text (for tests and for reading audit lines back) via Foundation.
     public static func parse(_ text: String) throws -> JSONValue {
         let object = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])

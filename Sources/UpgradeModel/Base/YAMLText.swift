@@ -1,26 +1,56 @@
 import Foundation
 import Yams
 
-/// JSON values as block YAML, keys in the order given (Yams emits; upgrade-tui only orders).
+/// JSON values as block YAML, keys in the order given (Yams emits; upgrade-tui only orders); and YAML
+/// read without Yams' default tag resolver.
 public enum YAMLText {
+    /// The one way upgrade-tui parses YAML. Yams' default resolver compiles a dozen regular expressions
+    /// with ICU on first use, which makes megabytes of ICU code and data resident to read a kubeconfig;
+    /// the basic resolver tags every scalar as a string, and the few typed fields are read with `bool`.
+    public static func compose(_ text: String) throws -> Node? { try Yams.compose(yaml: text, .basic) }
+
+    /// Every document of a multi-document stream, as `compose` reads one.
+    public static func composeAll(_ text: String) throws -> [Node] { Array(try Yams.compose_all(yaml: text, .basic)) }
+
+    /// A YAML 1.1 boolean written plain (`true`/`yes`/`on`, `false`/`no`/`off`, in any case), as Go's
+    /// YAML reads a kubeconfig; nil for anything else, a quoted "true" included.
+    public static func bool(_ node: Node?) -> Bool? {
+        guard case let .scalar(scalar)? = node, scalar.style == .plain else { return nil }
+        switch scalar.string.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: return nil
+        }
+    }
+
+    /// A scalar's text, nil for a plain null (`~`, `null`, nothing) and for anything not a scalar.
+    public static func string(_ node: Node?) -> String? {
+        guard case let .scalar(scalar)? = node else { return nil }
+        if scalar.style == .plain, ["", "~", "null", "Null", "NULL"].contains(scalar.string) { return nil }
+        return scalar.string
+    }
+
     public static func render(_ value: JSONValue) -> String {
         (try? Yams.serialize(node: node(value), sortKeys: false)) ?? value.serialized(pretty: true)
     }
 
+    /// Tags for the emitter name the basic resolver too (`Tag.implicit` would build the default one).
+    private static var implicit: Tag { Tag(.implicit, .basic) }
+
     static func node(_ value: JSONValue) -> Node {
         switch value {
-        case .null: return Node("null", Tag(.null))
-        case let .bool(b): return Node(b ? "true" : "false", Tag(.bool))
+        case .null: return Node("null", Tag(.null, .basic))
+        case let .bool(b): return Node(b ? "true" : "false", Tag(.bool, .basic))
         case let .number(n):
             // Integral values beyond Int64 (2^64 from someone's Plan) are printed whole, never converted.
             let text = n.isNaN ? ".nan" : n.isInfinite ? (n > 0 ? ".inf" : "-.inf") : n.rounded() != n ? String(n) : abs(n) < 9e18 ? String(Int64(n)) : String(format: "%.0f", n)
-            return Node(text, Tag(n.rounded() == n && n.isFinite ? .int : .float))
+            return Node(text, Tag(n.rounded() == n && n.isFinite ? .int : .float, .basic))
         case let .text(s):
             // Strings that YAML would read as something else are quoted.
             let needsQuotes = ["true", "false", "null", "yes", "no", "on", "off", "~", ""].contains(s.lowercased()) || Double(s) != nil
-            return Node(s, Tag(.str), needsQuotes ? .doubleQuoted : .plain)
-        case let .array(items): return Node(items.map(node))
-        case let .object(fields): return Node(fields.map { (Node($0.0), node($0.1)) })
+            return Node(s, Tag(.str, .basic), needsQuotes ? .doubleQuoted : .plain)
+        case let .array(items): return Node(items.map(node), implicit)
+        case let .object(fields): return Node(fields.map { (Node($0.0, implicit), node($0.1)) }, implicit)
         }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Builds the server and agent Plans (`PlanTemplates`) for a target and a cluster, and the JSON and
 /// YAML that are written and shown.

@@ -9,7 +9,7 @@ public enum StatusJSON {
         .object([
             ("schemaVersion", .number(Double(schemaVersion))),
             ("upgradeTuiVersion", .string(upgradeTuiVersion)),
-            ("generatedAt", .string(JSONValue.timestamp(snapshot.takenAt))),
+            ("generatedAt", .string(UTCTime.rfc3339(snapshot.takenAt))),
             ("local", local(snapshot.local)),
             ("manifests", .array(snapshot.manifests.map(manifest))),
             ("cluster", cluster(snapshot.cluster)),
@@ -37,7 +37,7 @@ public enum StatusJSON {
         let text = JSONValue.object([
             ("schemaVersion", .number(Double(schemaVersion))),
             ("upgradeTuiVersion", .string(upgradeTuiVersion)),
-            ("generatedAt", .string(JSONValue.timestamp(snapshot.takenAt))),
+            ("generatedAt", .string(UTCTime.rfc3339(snapshot.takenAt))),
             ("local", local(snapshot.local)),
             ("manifests", .array(snapshot.manifests.map(manifest))),
             ("cluster", cluster),
@@ -76,7 +76,7 @@ public enum StatusJSON {
                 ("runningSha256", .string(running.runningSha256)),
                 ("restartPending", .bool(running.restartPending)),
                 ("runningVersion", .string(running.runningVersion?.description)),
-                ("startedAt", .string(running.process.startTime.map(JSONValue.timestamp))),
+                ("startedAt", .string(running.process.startTime.map { UTCTime.rfc3339($0) })),
                 ("argv0", .string(running.process.argv0)),
                 ("exeDeleted", .bool(running.process.exeDeleted)),
                 ("children", .array(running.process.children.map {
@@ -113,7 +113,7 @@ public enum StatusJSON {
             ("chartVersion", .string(status.chartVersion)),
             ("present", .bool(file.present)),
             ("size", file.size.map { .number(Double($0)) } ?? .null),
-            ("modified", .string(file.modified.map(JSONValue.timestamp))),
+            ("modified", .string(file.modified.map { UTCTime.rfc3339($0) })),
             ("disabledBy", .string(file.disabledBy?.source)),
             ("chartFailure", .string(status.chartFailure)),
             ("chartVersionInCluster", .string(status.chartVersionInCluster)),
@@ -128,7 +128,7 @@ public enum StatusJSON {
     }
 
     static func apply(_ apply: AddonApply) -> JSONValue {
-        .object([("node", .string(apply.node)), ("at", .string(apply.at.map(JSONValue.timestamp))),
+        .object([("node", .string(apply.node)), ("at", .string(apply.at.map { UTCTime.rfc3339($0) })),
                  ("reason", .string(apply.reason)), ("message", .string(apply.message))])
     }
 

@@ -38,13 +38,19 @@ public enum ChartVersionOnDisk {
 
     /// The first HelmChart of a (multi-document) YAML or JSON manifest that names a version.
     public static func version(inManifest text: String) -> String? {
-        guard let documents = try? Yams.load_all(yaml: text) else { return nil }
+        guard let documents = try? YAMLText.composeAll(text) else { return nil }
         for document in documents {
-            guard let object = document as? [String: Any], object["kind"] as? String == "HelmChart",
-                  JSONSerialization.isValidJSONObject(object),
-                  let data = try? JSONSerialization.data(withJSONObject: object),
-                  let chart = try? JSONDecoder().decode(KHelmChart.self, from: data),
-                  let version = ManifestDerivation.chartVersion(chart) else { continue }
+            // Every scalar is read as text: `version: 1.10` stays "1.10", not the number 1.1.
+            guard YAMLText.string(document["kind"]) == "HelmChart", let metadata = document["metadata"],
+                  let name = YAMLText.string(metadata["name"]) else { continue }
+            let annotations = metadata["annotations"]?.mapping.map { mapping in
+                Dictionary(mapping.compactMap { key, value in YAMLText.string(key).flatMap { k in YAMLText.string(value).map { (k, $0) } } },
+                           uniquingKeysWith: { first, _ in first })
+            }
+            let spec = document["spec"]
+            let chart = KHelmChart(metadata: ObjectMeta(name: name, annotations: annotations),
+                                   spec: spec.map { .init(chart: YAMLText.string($0["chart"]), version: YAMLText.string($0["version"])) })
+            guard let version = ManifestDerivation.chartVersion(chart) else { continue }
             return version
         }
         return nil

@@ -193,7 +193,7 @@ public struct RKE2Config: Sendable, Equatable {
         }
         let node: Node?
         do {
-            node = try Yams.compose(yaml: text)
+            node = try YAMLText.compose(text)
         } catch let error as YamlError {
             throw UpgradeError.input("\(file): \(describe(error))")
         }

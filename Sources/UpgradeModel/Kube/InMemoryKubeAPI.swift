@@ -227,7 +227,7 @@ public final class InMemoryKubeAPI: KubeAPI, @unchecked Sendable {
                 }
             } else {
                 stored = stored.setting(["metadata", "uid"], to: .text(UUID().uuidString.lowercased()))
-                    .setting(["metadata", "creationTimestamp"], to: .text(JSONValue.timestamp(Date())))
+                    .setting(["metadata", "creationTimestamp"], to: .text(UTCTime.rfc3339(Date())))
             }
             objects[address] = Stored(address: address, object: stored)
             record(existing == nil ? "ADDED" : "MODIFIED", address, stored)

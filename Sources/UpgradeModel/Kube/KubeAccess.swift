@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// How to reach and authenticate to the API server, read from a kubeconfig (RKE2 writes
 /// `/etc/rancher/rke2/rke2.yaml`: HTTPS with a CA and a client certificate).

@@ -62,7 +62,7 @@ public enum Kubeconfig {
             throw UpgradeError.input("kubeconfig \(path) is not UTF-8 text")
         }
         do {
-            guard let node = try Yams.compose(yaml: text) else { throw UpgradeError.input("kubeconfig \(path) is empty") }
+            guard let node = try YAMLText.compose(text) else { throw UpgradeError.input("kubeconfig \(path) is empty") }
             return node
         } catch let error as YamlError {
             throw UpgradeError.input("kubeconfig \(path): \(RKE2Config.describe(error))")
@@ -98,7 +98,7 @@ public enum Kubeconfig {
             return nil
         }
         let ca = try bytes(cluster, dataKey: "certificate-authority-data", fileKey: "certificate-authority", owner: "clusters[\(clusterName)].cluster")
-        let insecure = cluster["insecure-skip-tls-verify"]?.bool ?? false
+        let insecure = YAMLText.bool(cluster["insecure-skip-tls-verify"]) ?? false
 
         var cert: [UInt8]?
         var key: [UInt8]?

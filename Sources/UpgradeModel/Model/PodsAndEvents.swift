@@ -100,14 +100,6 @@ public struct KEvent: KubeObject {
     /// else `eventTime`, `firstTimestamp`, the object's creation.
     public var time: Date? {
         [lastTimestamp, eventTime, firstTimestamp, metadata.creationTimestamp].lazy.compactMap { $0 }
-            .compactMap(KEvent.parseTime).first
-    }
-
-    static func parseTime(_ text: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
+            .compactMap(UTCTime.parse).first
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// What the plans upgrade to: a fixed version, or a channel SUC resolves (docs/rke2-rules.md#suc-channel-resolution).
 public enum UpgradeTarget: Sendable, Equatable {

@@ -62,7 +62,7 @@ public struct AuditRecord: Sendable, Equatable {
         return .object([
             ("id", .string(id)),
             ("phase", .string(phase.rawValue)),
-            ("time", .string(JSONValue.timestamp(time))),
+            ("time", .string(UTCTime.rfc3339(time))),
             ("user", .string(user.name)),
             ("uid", .number(Double(user.uid))),
             ("node", .string(node)),

@@ -107,7 +107,7 @@ public enum BinaryInstaller {
         try POSIX.makeDirectories(dir, mode: 0o700)
         // Leftovers of a backup that died half-way (the caller holds the node lock: none is in progress).
         for name in (try? POSIX.listDirectory(dir)) ?? [] where name.hasSuffix(".partial") { unlink(dir + "/" + name) }
-        let stamp = stampFormatter.string(from: now)
+        let stamp = UTCTime.compact(now, millis: true)
         let name = "rke2-\(stamp)-\(version?.description ?? "unknown")" + (tag.map { "-\($0)" } ?? "")
         let path = dir + "/" + name
         let input = open(binary, O_RDONLY | O_CLOEXEC)
@@ -130,15 +130,6 @@ public enum BinaryInstaller {
         for old in backups(in: dir).dropFirst(keep) { unlink(old.path) }
         return path
     }
-
-    /// UTC with milliseconds: sorts by name, and two backups in one second do not collide.
-    static let stampFormatter: DateFormatter = {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss.SSS'Z'"
-        return formatter
-    }()
 
     public struct Backup: Sendable, Equatable {
         public let path: String

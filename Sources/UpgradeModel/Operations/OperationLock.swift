@@ -42,7 +42,7 @@ public final class OperationLock: @unchecked Sendable {
             }
             throw UpgradeError.failed("cannot lock \(path): \(POSIX.errorText(code))")
         }
-        let stamp = ISO8601DateFormatter().string(from: Date())
+        let stamp = UTCTime.rfc3339(Date(), fraction: false)
         let text = "pid \(getpid()), \(command), by \(user.name) since \(stamp)\n"
         _ = ftruncate(fd, 0)
         _ = lseek(fd, 0, SEEK_SET)

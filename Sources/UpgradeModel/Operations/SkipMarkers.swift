@@ -211,7 +211,7 @@ public struct SkipMarkers: Sendable {
             guard fsync(dirFD) == 0 else { throw POSIX.fail("cannot fsync directory", dirPath) }
             return (.restored, "\(markerPath) held a renamed manifest; renamed it back to \(manifestPath)")
         }
-        let stamp = Self.stampFormatter.string(from: now)
+        let stamp = UTCTime.compact(now, millis: false)
         let backupName = ".\(markerName).\(stamp).bak"
         if dryRun {
             return (.keptAsBackup, "\(markerPath) holds a manifest and \(manifestPath) exists: would keep it as \(dirPath)/\(backupName)")
@@ -224,20 +224,12 @@ public struct SkipMarkers: Sendable {
         return (.keptAsBackup, "\(markerPath) held a manifest that differs from the existing \(manifestPath); kept it as \(dirPath)/\(backupName) (a dotfile, never deployed)")
     }
 
-    static let stampFormatter: DateFormatter = {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return formatter
-    }()
-
     /// True when the marker's content is a Kubernetes manifest (someone renamed `<file>` to `<file>.skip`).
     static func holdsManifest(_ data: Data) -> Bool {
         guard let text = String(data: data, encoding: .utf8), text.contains("apiVersion") || text.contains("\"kind\"") || text.contains("kind:") else {
             return false
         }
-        guard let documents = try? Yams.compose_all(yaml: text) else { return false }
+        guard let documents = try? YAMLText.composeAll(text) else { return false }
         for document in documents {
             if case let .mapping(mapping) = document, mapping["kind"] != nil, mapping["apiVersion"] != nil { return true }
         }

@@ -38,7 +38,7 @@ public struct SkipOperation: Sendable {
         let scan = try ManifestScanner(directory: node.paths.manifestsDir, disabled: node.config.disabled).scan()
         let markers = SkipMarkers(manifestsDir: node.paths.manifestsDir, scan: scan, disabled: node.config.disabled)
         let targets = try names.map(markers.resolve)
-        let stamp = JSONValue.timestamp(now)
+        let stamp = UTCTime.rfc3339(now)
         return try targets.map { target in
             switch mode {
             case .skip:

@@ -78,7 +78,7 @@ enum ManifestRows {
         lines.append("skip marker     \(file.skipMarker ?? "none")")
         if let disabled = file.disabledBy { lines.append("disabled by     \(disabled.source)\(disabled.implicit ? " (implicit)" : "")") }
         for apply in manifest.appliedBy {
-            lines.append("applied by      \(apply.node ?? "unknown server (no source.host)"): \(apply.reason)\(apply.at.map { " at \(JSONValue.timestamp($0))" } ?? "")")
+            lines.append("applied by      \(apply.node ?? "unknown server (no source.host)"): \(apply.reason)\(apply.at.map { " at \(UTCTime.rfc3339($0))" } ?? "")")
         }
         lines += notes(manifest).map { "note            \($0)" }
         lines.append("")
