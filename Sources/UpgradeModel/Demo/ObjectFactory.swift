@@ -27,7 +27,7 @@ public enum ObjectFactory {
         return KNode(metadata: ObjectMeta(name: name, labels: labels,
                                           annotations: ["rke2.io/hostname": hostname ?? name, "rke2.io/internal-ip": ip,
                                                         "rke2.io/node-args": server ? "[\"server\"]" : "[\"agent\"]"]),
-                     spec: KNode.Spec(unschedulable: unschedulable ? true : nil, providerID: "rke2://\(name)"),
+                     spec: KNode.Spec(unschedulable: unschedulable ? true : nil),
                      status: KNode.Status(conditions: conditions, nodeInfo: .init(kubeletVersion: version),
                                           addresses: [.init(type: "InternalIP", address: ip), .init(type: "Hostname", address: hostname ?? name)]))
     }
@@ -112,7 +112,7 @@ public enum ObjectFactory {
         case "ParseManifestFailed": text = "Parse manifest at \"\(path)\" failed: \(message ?? "error")"
         default: text = message ?? reason
         }
-        let stamp = ISO8601DateFormatter().string(from: time)      // RFC 3339 in whole seconds, as events carry it
+        let stamp = UTCTime.rfc3339(time, fraction: false)      // RFC 3339 in whole seconds, as events carry it
         var meta = ObjectMeta(name: "\(addon).\(String(format: "%llx", UInt64(time.timeIntervalSince1970 * 1000)))\(host.map { "-" + $0 } ?? "")\(reason.prefix(5).lowercased())",
                               namespace: "kube-system")
         meta.creationTimestamp = stamp

@@ -37,7 +37,8 @@ public struct ClusterCache: Sendable, Equatable {
     public mutating func apply<T: KubeObject>(_ update: ReflectorUpdate<T>, to path: WritableKeyPath<ClusterCache, [String: T]>, kind: Kind) -> Bool {
         switch update {
         case let .replace(items):
-            let next = Dictionary(items.map { ($0.metadata.key, $0) }, uniquingKeysWith: { _, last in last })
+            var next = [String: T](minimumCapacity: items.count)
+            for item in items { next[item.metadata.key] = item }
             guard next != self[keyPath: path] else { return false }
             self[keyPath: path] = next
             relists &+= 1

@@ -8,21 +8,22 @@ extension KubeAPI {
     /// LISTs a whole collection in pages (`limit` / `continue`), so that a large cluster neither hits a
     /// response size cap nor times out as one request. The resourceVersion is the first page's (the
     /// list is consistent as of it). A continue token that expired (410) restarts the list from the
-    /// first page, a few times at most.
-    func listAll<T: KubeObject>(_ resource: KubeResource, query: [(String, String)] = [],
-                                pageSize: Int = kubeListPageSize) async throws -> (items: [T], resourceVersion: String?) {
+    /// first page, a few times at most. The objects' repeated strings are shared through `interner`.
+    func listAll<T: KubeObject>(_ resource: KubeResource, query: [(String, String)] = [], pageSize: Int = kubeListPageSize,
+                                interner: Interner = Interner()) async throws -> (items: [T], resourceVersion: String?) {
         var restarts = 0
         while true {
             do {
-                return try await listPages(resource, query: query, pageSize: pageSize)
+                return try await listPages(resource, query: query, pageSize: pageSize, interner: interner)
             } catch let error as KubeError where error.isGone && restarts < 3 {
                 restarts += 1
             }
         }
     }
 
-    private func listPages<T: KubeObject>(_ resource: KubeResource, query: [(String, String)],
-                                          pageSize: Int) async throws -> (items: [T], resourceVersion: String?) {
+    private func listPages<T: KubeObject>(_ resource: KubeResource, query: [(String, String)], pageSize: Int,
+                                          interner: Interner) async throws -> (items: [T], resourceVersion: String?) {
+        let decoder = JSONDecoder.kube(interner)
         var items: [T] = []
         var resourceVersion: String?
         var token: String?
@@ -52,11 +53,15 @@ extension KubeAPI {
             }
             let page: KList<T>
             do {
-                page = try JSONDecoder().decode(KList<T>.self, from: data)
+                page = try KList<T>.decode(data, decoder)
             } catch {
                 throw KubeError.decoding("\(resource.label): cannot decode the list: \(error)")
             }
             if token == nil { resourceVersion = page.metadata?.resourceVersion }
+            // The server's count of what is left sizes the list once, instead of doubling it page by page.
+            if let remaining = page.metadata?.remainingItemCount, remaining > 0, remaining < 1_000_000 {
+                items.reserveCapacity(items.count + (page.items?.count ?? 0) + remaining)
+            }
             items += page.items ?? []
             let next = page.metadata?.continue ?? ""
             // A server that hands back a token again would loop forever.
@@ -70,6 +75,15 @@ extension KubeAPI {
         return (items, resourceVersion)
     }
 
+}
+
+extension JSONDecoder {
+    /// The decoder of Kubernetes objects: their repeated strings are shared through `interner`.
+    static func kube(_ interner: Interner) -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.userInfo[.interner] = interner
+        return decoder
+    }
 }
 
 public enum ListContinue {

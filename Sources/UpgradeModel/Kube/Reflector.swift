@@ -40,6 +40,9 @@ public struct Reflector<T: KubeObject>: Sendable {
         // Whether the last health reported was `ok`: a resumed watch must say so too, not only a relist.
         var healthy = false
         var quickEnds = 0
+        // One interner for the LIST and the events after it: a changed object shares the strings of the others.
+        let interner = Interner()
+        let decoder = JSONDecoder.kube(interner)
         while !Task.isCancelled {
             var connected = false
             var watchStarted = Date()
@@ -54,7 +57,7 @@ public struct Reflector<T: KubeObject>: Sendable {
             }
             do {
                 if resourceVersion == nil {
-                    let list: (items: [T], resourceVersion: String?) = try await client.listAll(resource, query: query, pageSize: pageSize)
+                    let list: (items: [T], resourceVersion: String?) = try await client.listAll(resource, query: query, pageSize: pageSize, interner: interner)
                     resourceVersion = list.resourceVersion ?? "0"
                     await sink(.replace(list.items))
                     await sink(.health(.ok))
@@ -75,7 +78,7 @@ public struct Reflector<T: KubeObject>: Sendable {
                         }
                         continue
                     }
-                    resourceVersion = try await deliver(line, resumingFrom: resourceVersion, to: sink)
+                    resourceVersion = try await deliver(line, decoder: decoder, resumingFrom: resourceVersion, to: sink)
                 }
                 // A clean end (the server's timeoutSeconds): watch again from where we are.
                 await pauseIfQuick()
@@ -138,11 +141,11 @@ public struct Reflector<T: KubeObject>: Sendable {
 
     /// One watch event: its change goes to `sink`; returns the resourceVersion to resume from. An ERROR
     /// event becomes the `KubeError` it carries.
-    private func deliver(_ line: Data, resumingFrom resourceVersion: String?,
+    private func deliver(_ line: Data, decoder: JSONDecoder, resumingFrom resourceVersion: String?,
                          to sink: @Sendable (ReflectorUpdate<T>) async -> Void) async throws -> String? {
         let event: KWatchEvent<T>
         do {
-            event = try JSONDecoder().decode(KWatchEvent<T>.self, from: line)
+            event = try decoder.decode(KWatchEvent<T>.self, from: line)
         } catch {
             throw KubeError.decoding("\(resource.label): cannot decode a watch event: \(error)")
         }

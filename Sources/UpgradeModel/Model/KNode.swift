@@ -6,24 +6,30 @@ public struct KNode: KubeObject {
         public var value: String?
         public var effect: String
         public init(key: String, value: String? = nil, effect: String) { self.key = key; self.value = value; self.effect = effect }
+        public init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            key = decoder.interned(try container.decode(String.self, forKey: .key))
+            value = decoder.interned(ifPresent: try container.decodeIfPresent(String.self, forKey: .value))
+            effect = decoder.interned(try container.decode(String.self, forKey: .effect))
+        }
     }
 
     public struct Spec: Codable, Sendable, Equatable {
         public var unschedulable: Bool?
         public var taints: [Taint]?
-        public var providerID: String?
-        public init(unschedulable: Bool? = nil, taints: [Taint]? = nil, providerID: String? = nil) {
-            self.unschedulable = unschedulable; self.taints = taints; self.providerID = providerID
+        public init(unschedulable: Bool? = nil, taints: [Taint]? = nil) {
+            self.unschedulable = unschedulable; self.taints = taints
         }
     }
 
+    /// Only the kubelet's version is read (the node's rke2 version); the OS image, kernel and runtime are not shown.
     public struct NodeInfo: Codable, Sendable, Equatable {
         public var kubeletVersion: String?
-        public var kubeProxyVersion: String?
-        public var containerRuntimeVersion: String?
-        public var osImage: String?
-        public var kernelVersion: String?
-        public init(kubeletVersion: String?) { self.kubeletVersion = kubeletVersion; self.kubeProxyVersion = kubeletVersion }
+        public init(kubeletVersion: String?) { self.kubeletVersion = kubeletVersion }
+        public init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            kubeletVersion = decoder.interned(ifPresent: try container.decodeIfPresent(String.self, forKey: .kubeletVersion))
+        }
     }
 
     public struct Address: Codable, Sendable, Equatable {
@@ -39,6 +45,12 @@ public struct KNode: KubeObject {
         public init(conditions: [KCondition]? = nil, nodeInfo: NodeInfo? = nil, addresses: [Address]? = nil) {
             self.conditions = conditions; self.nodeInfo = nodeInfo; self.addresses = addresses
         }
+        public init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            conditions = try container.decodeIfPresent([KCondition].self, forKey: .conditions).map { decoder.interned(value: $0) }
+            nodeInfo = try container.decodeIfPresent(NodeInfo.self, forKey: .nodeInfo)
+            addresses = try container.decodeIfPresent([Address].self, forKey: .addresses)
+        }
     }
 
     public var metadata: ObjectMeta
@@ -47,6 +59,23 @@ public struct KNode: KubeObject {
 
     public init(metadata: ObjectMeta, spec: Spec? = nil, status: Status? = nil) {
         self.metadata = metadata; self.spec = spec; self.status = status
+    }
+
+    /// The annotations upgrade-tui reads from a node (`ClusterDerivation.relevantAnnotationPrefixes`,
+    /// `OwnershipDerivation.clusterAPIAnnotations`); a decoded node keeps only these. Real nodes carry
+    /// kilobytes of others (CSI node IDs, CNI addresses, `rke2.io/node-env`) that nothing shows.
+    public static let annotationPrefixesRead = ["rke2.io/", "etcd.rke2.cattle.io/", "upgrade.cattle.io/", "cluster.x-k8s.io/"]
+
+    public static func keepsAnnotation(_ key: String) -> Bool { annotationPrefixesRead.contains { key.hasPrefix($0) } }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        metadata = try container.decode(ObjectMeta.self, forKey: .metadata)
+        spec = try container.decodeIfPresent(Spec.self, forKey: .spec)
+        status = try container.decodeIfPresent(Status.self, forKey: .status)
+        if let annotations = metadata.annotations, annotations.keys.contains(where: { !Self.keepsAnnotation($0) }) {
+            metadata.annotations = annotations.filter { Self.keepsAnnotation($0.key) }
+        }
     }
 }
 

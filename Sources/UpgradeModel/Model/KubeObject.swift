@@ -23,23 +23,64 @@ public struct ObjectMeta: Codable, Sendable, Equatable {
         self.annotations = annotations
     }
 
+    enum CodingKeys: String, CodingKey { case name, namespace, uid, resourceVersion, generation, creationTimestamp, labels, annotations }
+
+    /// Decoded with the decoder's `Interner`: labels and annotations repeat across objects.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        namespace = decoder.interned(ifPresent: try container.decodeIfPresent(String.self, forKey: .namespace))
+        uid = try container.decodeIfPresent(String.self, forKey: .uid)
+        resourceVersion = try container.decodeIfPresent(String.self, forKey: .resourceVersion)
+        generation = try container.decodeIfPresent(Int.self, forKey: .generation)
+        creationTimestamp = try container.decodeIfPresent(String.self, forKey: .creationTimestamp)
+        labels = try Self.strings(container, .labels, decoder)
+        annotations = try Self.strings(container, .annotations, decoder)
+    }
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    private static func strings(_ container: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys,
+                                _ decoder: Decoder) throws -> [String: String]? {
+        guard container.contains(key), try !container.decodeNil(forKey: key) else { return nil }
+        let map = try container.nestedContainer(keyedBy: AnyKey.self, forKey: key)
+        var result = [String: String](minimumCapacity: map.allKeys.count)
+        for entry in map.allKeys {
+            result[decoder.interned(entry.stringValue)] = decoder.interned(try map.decode(String.self, forKey: entry))
+        }
+        return result
+    }
+
     public var key: String { (namespace.map { $0 + "/" } ?? "") + name }
     public func label(_ key: String) -> String? { labels?[key] }
 }
 
-public struct KCondition: Codable, Sendable, Equatable {
+/// A status condition, without its timestamps: nothing shows them, and without them the conditions of
+/// healthy nodes are equal and decode to one shared array (`Interner`).
+public struct KCondition: Codable, Sendable, Hashable {
     public var type: String
     public var status: String
     public var reason: String?
     public var message: String?
-    public var lastTransitionTime: String?
-    public var lastUpdateTime: String?
 
     public init(type: String, status: String, reason: String? = nil, message: String? = nil) {
         self.type = type
         self.status = status
         self.reason = reason
         self.message = message
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        type = decoder.interned(try container.decode(String.self, forKey: .type))
+        status = decoder.interned(try container.decode(String.self, forKey: .status))
+        reason = decoder.interned(ifPresent: try container.decodeIfPresent(String.self, forKey: .reason))
+        message = decoder.interned(ifPresent: try container.decodeIfPresent(String.self, forKey: .message))
     }
 
     public var isTrue: Bool { status == "True" }

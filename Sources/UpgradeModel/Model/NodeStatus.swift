@@ -16,9 +16,11 @@ public enum NodePlanState: String, Sendable, Equatable, CaseIterable {
 }
 
 public struct NodeStatus: Sendable, Equatable {
-    /// The fields live in one reference-counted box: a snapshot of thousands of nodes is copied, compared
-    /// and diffed at every change, and a node that did not change is the same box (one retain to copy,
-    /// one pointer comparison to compare). Copy on write: a box is changed only while unshared.
+    /// The fields from the node alone live in one reference-counted box: a snapshot of thousands of nodes
+    /// is copied, compared and diffed at every change, and a node that did not change is the same box (one
+    /// retain to copy, one pointer comparison to compare). Copy on write: a box is changed only while
+    /// unshared. What the plans add (`plans`, `upgradeDetail`) is outside it, so that the node's status and
+    /// the memo's status of the node alone share one box.
     private final class Storage: @unchecked Sendable {
         var hostname: String?
         var roles: [String]
@@ -27,18 +29,16 @@ public struct NodeStatus: Sendable, Equatable {
         var ready: Bool?
         var readyMessage: String?
         var schedulable: Bool
-        var plans: [(plan: String, state: NodePlanState)]
         var labels: [(String, String)]
         var annotations: [(String, String)]
         var conditions: [KCondition]
         var internalIP: String?
         var taints: [KNode.Taint]
-        var upgradeDetail: String?
 
         init(hostname: String?, roles: [String], kubeletVersion: String?, version: RKE2Version?, ready: Bool?,
-             readyMessage: String?, schedulable: Bool, plans: [(plan: String, state: NodePlanState)],
+             readyMessage: String?, schedulable: Bool,
              labels: [(String, String)], annotations: [(String, String)], conditions: [KCondition], internalIP: String?,
-             taints: [KNode.Taint], upgradeDetail: String?) {
+             taints: [KNode.Taint]) {
             self.hostname = hostname
             self.roles = roles
             self.kubeletVersion = kubeletVersion
@@ -46,19 +46,17 @@ public struct NodeStatus: Sendable, Equatable {
             self.ready = ready
             self.readyMessage = readyMessage
             self.schedulable = schedulable
-            self.plans = plans
             self.labels = labels
             self.annotations = annotations
             self.conditions = conditions
             self.internalIP = internalIP
             self.taints = taints
-            self.upgradeDetail = upgradeDetail
         }
 
         func copy() -> Storage {
             Storage(hostname: hostname, roles: roles, kubeletVersion: kubeletVersion, version: version, ready: ready,
-                    readyMessage: readyMessage, schedulable: schedulable, plans: plans, labels: labels, annotations: annotations,
-                    conditions: conditions, internalIP: internalIP, taints: taints, upgradeDetail: upgradeDetail)
+                    readyMessage: readyMessage, schedulable: schedulable, labels: labels, annotations: annotations,
+                    conditions: conditions, internalIP: internalIP, taints: taints)
         }
     }
 
@@ -68,9 +66,10 @@ public struct NodeStatus: Sendable, Equatable {
          readyMessage: String?, schedulable: Bool, plans: [(plan: String, state: NodePlanState)], labels: [(String, String)],
          annotations: [(String, String)], conditions: [KCondition], internalIP: String?) {
         self.name = name
+        self.plans = plans
         storage = Storage(hostname: hostname, roles: roles, kubeletVersion: kubeletVersion, version: version,
-                          ready: ready, readyMessage: readyMessage, schedulable: schedulable, plans: plans, labels: labels,
-                          annotations: annotations, conditions: conditions, internalIP: internalIP, taints: [], upgradeDetail: nil)
+                          ready: ready, readyMessage: readyMessage, schedulable: schedulable, labels: labels,
+                          annotations: annotations, conditions: conditions, internalIP: internalIP, taints: [])
     }
 
     /// Outside the box: sorting and merging by name read it thousands of times per snapshot.
@@ -86,13 +85,7 @@ public struct NodeStatus: Sendable, Equatable {
     public var readyMessage: String? { storage.readyMessage }
     public var schedulable: Bool { storage.schedulable }
     /// In plan order: the state for every plan that selects the node.
-    public var plans: [(plan: String, state: NodePlanState)] {
-        get { storage.plans }
-        _modify {
-            if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-            yield &storage.plans
-        }
-    }
+    public var plans: [(plan: String, state: NodePlanState)]
     /// Upgrade-relevant labels, annotations and all conditions, for the details view.
     public var labels: [(String, String)] { storage.labels }
     public var annotations: [(String, String)] { storage.annotations }
@@ -107,13 +100,7 @@ public struct NodeStatus: Sendable, Equatable {
     }
     /// Why the upgrade Job on this node does not progress (its pod's phase and waiting reason, or a Job
     /// condition), when one runs: "Pending: ImagePullBackOff: …".
-    public var upgradeDetail: String? {
-        get { storage.upgradeDetail }
-        _modify {
-            if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-            yield &storage.upgradeDetail
-        }
-    }
+    public var upgradeDetail: String?
 
     /// Runs an API server (control-plane label) or etcd: upgraded by the server plan.
     public var isServer: Bool { roles.contains("control-plane") || roles.contains("etcd") || roles.contains("master") }
@@ -122,12 +109,12 @@ public struct NodeStatus: Sendable, Equatable {
     public func state(for plan: String) -> NodePlanState? { plans.first { $0.plan == plan }?.state }
 
     public static func == (lhs: NodeStatus, rhs: NodeStatus) -> Bool {
-        if lhs.storage === rhs.storage, lhs.name == rhs.name { return true }
-        return lhs.name == rhs.name && lhs.hostname == rhs.hostname && lhs.roles == rhs.roles && lhs.kubeletVersion == rhs.kubeletVersion
+        guard lhs.name == rhs.name, samePairs(lhs.plans, rhs.plans), lhs.upgradeDetail == rhs.upgradeDetail else { return false }
+        if lhs.storage === rhs.storage { return true }
+        return lhs.hostname == rhs.hostname && lhs.roles == rhs.roles && lhs.kubeletVersion == rhs.kubeletVersion
             && lhs.ready == rhs.ready && lhs.readyMessage == rhs.readyMessage && lhs.schedulable == rhs.schedulable
-            && samePairs(lhs.plans, rhs.plans) && samePairs(lhs.labels, rhs.labels) && samePairs(lhs.annotations, rhs.annotations)
+            && samePairs(lhs.labels, rhs.labels) && samePairs(lhs.annotations, rhs.annotations)
             && lhs.conditions == rhs.conditions && lhs.internalIP == rhs.internalIP && lhs.taints == rhs.taints
-            && lhs.upgradeDetail == rhs.upgradeDetail
     }
 
     /// Arrays of pairs (tuples are not Equatable), without allocating: the snapshot comparison runs on

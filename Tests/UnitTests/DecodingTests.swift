@@ -1,0 +1,151 @@
+import Testing
+import Foundation
+import Yams
+@testable import UpgradeModel
+
+/// Decoding keeps what is read, once: repeated strings are shared, a node keeps only the annotations read,
+/// and YAML is read without Yams' default (ICU regular expression) resolver.
+@Suite struct DecodingTests {
+    static func nodeJSON(_ name: String, extra: String = "") -> String {
+        """
+        {"metadata": {"name": "\(name)", "uid": "uid-\(name)", "resourceVersion": "7",
+          "labels": {"node.kubernetes.io/instance-type": "a-long-instance-type-name", "kubernetes.io/hostname": "\(name)"},
+          "annotations": {"rke2.io/node-args": "[\\"server\\"]", "csi.volume.kubernetes.io/nodeid": "{\\"driver\\":\\"\(name)\\"}",
+                          "cluster.x-k8s.io/machine": "m-\(name)", "etcd.rke2.cattle.io/node-name": "\(name)-etcd"\(extra)}},
+         "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "kubelet is posting ready status"}],
+                    "nodeInfo": {"kubeletVersion": "v1.32.2+rke2r1", "osImage": "Ubuntu 24.04.1 LTS"}}}
+        """
+    }
+
+    static func decodeList(_ names: [String], interner: Interner) throws -> [KNode] {
+        let json = "{\"metadata\": {\"resourceVersion\": \"9\"}, \"items\": [" + names.map { nodeJSON($0) }.joined(separator: ",") + "]}"
+        return try JSONDecoder.kube(interner).decode(KList<KNode>.self, from: Data(json.utf8)).items ?? []
+    }
+
+    /// The address of a native string's bytes: equal for two strings sharing one storage.
+    static func storage(_ string: String?) -> UnsafeRawPointer? {
+        var copy = string
+        return copy?.withUTF8 { UnsafeRawPointer($0.baseAddress) }
+    }
+
+    @Test func repeatedStringsShareOneStorage() throws {
+        let interner = Interner()
+        let nodes = try Self.decodeList(["node-a", "node-b", "node-c"], interner: interner)
+        #expect(nodes.count == 3)
+        let (a, c) = (nodes[0], nodes[2])
+        #expect(a.metadata.label("node.kubernetes.io/instance-type") == "a-long-instance-type-name")
+        #expect(Self.storage(a.metadata.label("node.kubernetes.io/instance-type")) == Self.storage(c.metadata.label("node.kubernetes.io/instance-type")))
+        #expect(Self.storage(a.status?.conditions?.first?.message) == Self.storage(c.status?.conditions?.first?.message))
+        #expect(Self.storage(a.status?.nodeInfo?.kubeletVersion) != nil)
+        // Without an interner every node has its own copy.
+        let plain = try JSONDecoder().decode(KList<KNode>.self, from: Data(("{\"items\": [" + Self.nodeJSON("x") + "," + Self.nodeJSON("y") + "]}").utf8)).items!
+        #expect(Self.storage(plain[0].status?.conditions?.first?.message) != Self.storage(plain[1].status?.conditions?.first?.message))
+        // Short strings are inline in Swift: not interned. Unique long ones are, up to the capacity.
+        #expect(interner.count > 0 && interner.count < Interner.capacity)
+    }
+
+    @Test func theInternerStopsGrowingAtItsCapacity() {
+        let interner = Interner()
+        for i in 0..<(Interner.capacity + 100) { _ = interner.intern("a-unique-string-number-\(i)") }
+        #expect(interner.count == Interner.capacity)
+        #expect(interner.intern("a-unique-string-number-0") == "a-unique-string-number-0")
+        #expect(interner.intern("short") == "short")
+    }
+
+    @Test func aNodeKeepsOnlyTheAnnotationsRead() throws {
+        let node = try Self.decodeList(["node-a"], interner: Interner())[0]
+        #expect(node.metadata.annotations == ["rke2.io/node-args": "[\"server\"]", "cluster.x-k8s.io/machine": "m-node-a",
+                                              "etcd.rke2.cattle.io/node-name": "node-a-etcd"])
+        // Everything the derivations read survives the filter.
+        for prefix in ClusterDerivation.relevantAnnotationPrefixes { #expect(KNode.keepsAnnotation(prefix + "anything")) }
+        for key in OwnershipDerivation.clusterAPIAnnotations { #expect(KNode.keepsAnnotation(key)) }
+        #expect(!KNode.keepsAnnotation("csi.volume.kubernetes.io/nodeid"))
+    }
+
+    @Test(arguments: [
+        ("k: true", true), ("k: yes", true), ("k: On", true), ("k: FALSE", false), ("k: no", false), ("k: off", false),
+        ("k: \"true\"", nil), ("k: 'false'", nil), ("k: 1", nil), ("k: [true]", nil), ("k:", nil),
+    ] as [(String, Bool?)])
+    func yamlBooleans(_ text: String, _ expected: Bool?) throws {
+        let node = try #require(try YAMLText.compose(text))
+        #expect(YAMLText.bool(node["k"]) == expected)
+    }
+
+    @Test func yamlScalarsStayText() throws {
+        let node = try #require(try YAMLText.compose("a: 1.10\nb: ~\nc: null\nd: \"null\"\ne: 010"))
+        #expect(YAMLText.string(node["a"]) == "1.10")
+        #expect(YAMLText.string(node["b"]) == nil && YAMLText.string(node["c"]) == nil)
+        #expect(YAMLText.string(node["d"]) == "null")
+        #expect(YAMLText.string(node["e"]) == "010")
+    }
+
+    @Test(arguments: [
+        ("apiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata:\n  name: rke2-x\nspec:\n  version: 1.10\n", "1.10"),
+        ("kind: ConfigMap\nmetadata: {name: a}\n---\nkind: HelmChart\nmetadata:\n  name: rke2-canal\n  annotations:\n    helm.cattle.io/chart-url: https://x/charts/rke2-canal-v3.29.2-build2025.tgz\nspec:\n  chart: https://x/charts/rke2-canal-v3.29.2-build2025.tgz\n", "v3.29.2-build2025"),
+        ("{\"kind\": \"HelmChart\", \"metadata\": {\"name\": \"c\"}, \"spec\": {\"version\": \"2.0.0\"}}", "2.0.0"),
+        ("kind: HelmChart\nmetadata: {name: c}\nspec: {version: ~}\n", nil),
+        ("kind: HelmChart\nmetadata: [not, a, mapping]\n", nil),
+    ] as [(String, String?)])
+    func chartVersionsOnDisk(_ manifest: String, _ version: String?) {
+        #expect(ChartVersionOnDisk.version(inManifest: manifest) == version)
+    }
+
+    // MARK: pages decoded object by object
+
+    static func layout(_ text: String) -> ListPageLayout.Layout? {
+        Array(text.utf8).withUnsafeBytes { ListPageLayout.scan($0) }
+    }
+
+    static func parts(_ text: String) -> (metadata: String?, items: [String])? {
+        guard let layout = layout(text) else { return nil }
+        let bytes = Array(text.utf8)
+        func part(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
+        return (layout.metadata.map(part), layout.items.map(part))
+    }
+
+    @Test func aPageIsSplitIntoItsObjects() throws {
+        let page = #" { "kind": "NodeList", "apiVersion": "v1", "metadata": {"resourceVersion": "5", "continue": "a\"}]"},"# +
+            #" "items": [ {"metadata": {"name": "a}]["}}, {"x": [1, {"y": "\\"}], "z": -1.5e3} ,{} ], "extra": [true, false, null] } "#
+        let split = try #require(Self.parts(page))
+        #expect(split.metadata == #"{"resourceVersion": "5", "continue": "a\"}]"}"#)
+        #expect(split.items == [#"{"metadata": {"name": "a}]["}}"#, #"{"x": [1, {"y": "\\"}], "z": -1.5e3}"#, "{}"])
+        #expect(Self.parts(#"{"items": null}"#)?.items == [])
+        #expect(Self.parts(#"{"items": []}"#)?.items == [])
+        #expect(Self.parts("{}")?.items == [])
+    }
+
+    /// What the scan does not expect is decoded whole, so that a bad page fails as it always did.
+    @Test(arguments: [
+        #"{"it\u0065ms": [{}]}"#,          // an escaped key could spell items
+        #"{"items": [{}], "items": [{}]}"#,  // a repeated key
+        #"{"metadata": {}, "metadata": {}}"#,
+        #"{"items": [{]}"#,                  // brackets that do not match
+        #"{"items": [{}] "#,                 // cut short
+        #"{"items": [{}]} trailing"#,        // bytes after the end
+        #"{"items": [{"a": "unterminated}]}"#,
+        #"["items"]"#, "", #"{"kind": nope}"#,
+    ])
+    func anUnexpectedPageIsNotSplit(_ page: String) {
+        #expect(Self.layout(page) == nil)
+    }
+
+    /// Object by object decodes what the whole page decodes, on pages the pager reads.
+    @Test func splitDecodingEqualsWholeDecoding() throws {
+        let names = (0..<40).map { "node-\($0)-with-a-long-name" }
+        let json = #"{"kind": "NodeList", "metadata": {"resourceVersion": "12", "continue": "tok", "remainingItemCount": 7}, "items": ["# +
+            names.map { Self.nodeJSON($0) }.joined(separator: ",") + "]}"
+        let data = Data(json.utf8)
+        #expect(Self.layout(json)?.items.count == 40)
+        let split = try KList<KNode>.decode(data, JSONDecoder.kube(Interner()))
+        let whole = try JSONDecoder.kube(Interner()).decode(KList<KNode>.self, from: data)
+        #expect(split.items == whole.items)
+        #expect(split.metadata?.resourceVersion == "12" && split.metadata?.continue == "tok" && split.metadata?.remainingItemCount == 7)
+        // A slice of a larger buffer (a Data whose indices do not start at 0) decodes the same.
+        let padded = Data("xxxx".utf8) + data
+        #expect(try KList<KNode>.decode(padded[4...], JSONDecoder()).items == whole.items)
+        // A bad object names its index.
+        let bad = Data(#"{"items": [{"metadata": {"name": "a"}}, {"metadata": {"name": 5}}]}"#.utf8)
+        #expect(throws: KubeError.self) { try KList<KNode>.decode(bad, JSONDecoder()) }
+        do { _ = try KList<KNode>.decode(bad, JSONDecoder()) } catch { #expect("\(error)".contains("items[1]")) }
+    }
+}
