@@ -11,9 +11,9 @@ import Musl
 public enum POSIX {
     /// At most `count` malloc arenas. glibc gives threads that allocate at the same time arenas of their
     /// own (up to 8 per core), each keeping memory it freed; upgrade-tui allocates from a few threads at
-    /// most. With MALLOC_ARENA_MAX=1 in the environment the peak RSS of `status` at 5,000 nodes was 4 to
-    /// 6 MB lower; set from `main`, after the runtime's first threads, the gain is within run-to-run
-    /// noise (BENCHMARKS.md). It costs nothing measurable in time.
+    /// most. Set first thing in `main.swift`, before the first `await` starts the concurrency runtime's
+    /// worker threads (a thread that allocates earlier gets an arena of its own): a second arena held 5 MB
+    /// at the peak of `status` at 5,000 nodes (BENCHMARKS.md). It costs nothing measurable in time.
     public static func limitMallocArenas(_ count: Int32) {
         _ = uptui_limit_malloc_arenas(count)
     }

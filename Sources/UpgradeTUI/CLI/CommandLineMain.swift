@@ -5,7 +5,6 @@ import UpgradeModel
 /// Parses, runs, and maps every error to the exit codes of the contract (0 / 1 / 2).
 enum CommandLineMain {
     static func run(_ arguments: [String]) async -> Int32 {
-        POSIX.limitMallocArenas(1)
         if let unknown = unknownCommand(arguments) {
             Console.error("upgrade-tui: unknown command '\(unknown)'" + (suggestion(for: unknown).map { "; did you mean \($0)?" } ?? ""))
             Console.error(RootCommand.helpMessage())
