@@ -196,7 +196,7 @@ final class ClusterDerivationTests: XCTestCase {
     }
 
     func testSelectorTable() {
-        let labels = ["a": "1", "b": "2"]
+        let labels: StringMap = ["a": "1", "b": "2"]
         typealias R = KLabelSelector.Requirement
         let cases: [(KLabelSelector?, Bool)] = [
             (nil, true),

@@ -57,7 +57,7 @@ import Yams
         #expect(node.metadata.annotations == ["rke2.io/node-args": "[\"server\"]", "cluster.x-k8s.io/machine": "m-node-a",
                                               "etcd.rke2.cattle.io/node-name": "node-a-etcd"])
         // Everything the derivations read survives the filter.
-        for prefix in ClusterDerivation.relevantAnnotationPrefixes { #expect(KNode.keepsAnnotation(prefix + "anything")) }
+        for prefix in NodeStatus.shownAnnotationPrefixes { #expect(KNode.keepsAnnotation(prefix + "anything")) }
         for key in OwnershipDerivation.clusterAPIAnnotations { #expect(KNode.keepsAnnotation(key)) }
         #expect(!KNode.keepsAnnotation("csi.volume.kubernetes.io/nodeid"))
     }
@@ -147,5 +147,27 @@ import Yams
         let bad = Data(#"{"items": [{"metadata": {"name": "a"}}, {"metadata": {"name": 5}}]}"#.utf8)
         #expect(throws: KubeError.self) { try KList<KNode>.decode(bad, JSONDecoder()) }
         do { _ = try KList<KNode>.decode(bad, JSONDecoder()) } catch { #expect("\(error)".contains("items[1]")) }
+    }
+
+    // MARK: StringMap
+
+    @Test func aStringMapIsASortedDictionary() throws {
+        var map: StringMap = ["b": "2", "a": "1", "c": "3"]
+        #expect(map.keys == ["a", "b", "c"])
+        #expect(map["b"] == "2" && map["z"] == nil)
+        map["b"] = nil
+        map["aa"] = "x"
+        map["c"] = "4"
+        map["zz"] = nil
+        #expect(Array(map.map { "\($0.key)=\($0.value)" }) == ["a=1", "aa=x", "c=4"])
+        #expect(map == ["c": "4", "aa": "x", "a": "1"])
+        #expect(StringMap(pairs: [("k", "first"), ("j", "0"), ("k", "last")]) == ["j": "0", "k": "last"])
+        #expect(map.filter { key, _ in key.hasPrefix("a") } == ["a": "1", "aa": "x"])
+        #expect(StringMap(["x": "1", "w": "2"]).keys == ["w", "x"])
+        // JSON: an object, in any order.
+        let decoded = try JSONDecoder().decode(StringMap.self, from: Data(#"{"z": "1", "m": "2", "a": "3"}"#.utf8))
+        #expect(decoded.keys == ["a", "m", "z"])
+        #expect(try JSONDecoder().decode(StringMap.self, from: try JSONEncoder().encode(decoded)) == decoded)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(StringMap.self, from: Data(#"{"a": 1}"#.utf8)) }
     }
 }

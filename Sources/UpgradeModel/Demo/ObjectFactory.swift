@@ -10,7 +10,7 @@ public enum ObjectFactory {
     public static func node(_ name: String, version: String, server: Bool = true, etcd: Bool = true, controlPlane: Bool = true,
                             hostname: String? = nil, ready: Bool = true, unschedulable: Bool = false,
                             planLabels: [String: String] = [:], ip: String = "10.0.0.10") -> KNode {
-        var labels = ["kubernetes.io/hostname": hostname ?? name, "kubernetes.io/os": "linux",
+        var labels: StringMap = ["kubernetes.io/hostname": hostname ?? name, "kubernetes.io/os": "linux",
                       "node.kubernetes.io/instance-type": "rke2", "beta.kubernetes.io/instance-type": "rke2"]
         let parsed = RKE2Version(version)
         if server {

@@ -69,10 +69,6 @@ public enum ClusterDerivation {
 
     // MARK: nodes
 
-    static let relevantLabelPrefixes = ["node-role.kubernetes.io/", "plan.upgrade.cattle.io/", "kubernetes.io/hostname",
-                                        "rke2-upgrade", "upgrade.cattle.io/", "node.kubernetes.io/instance-type", "kubernetes.io/os"]
-    static let relevantAnnotationPrefixes = ["rke2.io/", "etcd.rke2.cattle.io/", "upgrade.cattle.io/"]
-
     /// What a node's status says from the node alone (no plan states): derived again only when the node changed.
     static func nodeBase(_ node: KNode) -> NodeStatus {
         let labels = node.metadata.labels ?? [:]
@@ -84,9 +80,7 @@ public enum ClusterDerivation {
             ready: ready.map(\.isTrue), readyMessage: ready.flatMap { $0.isTrue ? nil : ($0.message ?? $0.reason) },
             schedulable: !(node.spec?.unschedulable ?? false),
             plans: [],
-            labels: labels.filter { key, _ in relevantLabelPrefixes.contains { key.hasPrefix($0) } }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
-            annotations: (node.metadata.annotations ?? [:]).filter { key, _ in relevantAnnotationPrefixes.contains { key.hasPrefix($0) } }
-                .sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+            labels: labels, annotations: node.metadata.annotations ?? [:],
             conditions: node.status?.conditions ?? [],
             internalIP: node.status?.addresses?.first { $0.type == "InternalIP" }?.address)
         status.taints = node.spec?.taints ?? []

@@ -5,17 +5,19 @@
 /// (UnitTests/DerivationMemoTests replays random changes against a fresh derivation).
 ///
 /// A node counts as unchanged when its uid and resourceVersion are (the API server gives every change a
-/// new resourceVersion); an object without one (built in a test) is compared whole.
+/// new resourceVersion); an object without one (built in a test) is derived again each time. Only the
+/// two strings are kept, not the node (the cache has it): thousands of entries.
 /// Not thread-safe: one owner, one derivation at a time.
 public final class DerivationMemo: @unchecked Sendable {
     struct NodeEntry {
         /// The node's key in the cache.
         let key: String
-        var node: KNode
-        /// From the node alone.
-        var base: NodeStatus
-        /// `base` with the plan states and the upgrade detail.
+        /// The node's uid and resourceVersion when last derived.
+        var uid: String?
+        var resourceVersion: String?
+        /// From the node alone (`base`: its fields), with the plan states and the upgrade detail.
         var status: NodeStatus
+        var base: NodeStatus { status.withoutPlans }
         /// The node's state for each plan of `contexts`, in order; nil where the plan does not select it.
         var states: [NodePlanState?]
         /// The Cluster API signal this node gives (OwnershipDerivation), if any.
@@ -32,8 +34,8 @@ public final class DerivationMemo: @unchecked Sendable {
 
     var planInputs: PlanInputs?
     var contexts: [PlanContext] = []
-    /// The cache's `relists` when last refreshed: after a relist, nodes are compared whole, not by
-    /// resourceVersion (an etcd snapshot restore hands back old resourceVersions with other content).
+    /// The cache's `relists` when last refreshed: after a relist, every node is derived again, whatever
+    /// its resourceVersion (an etcd snapshot restore hands back old resourceVersions with other content).
     var relists: UInt64?
     /// The entries sorted by name, and where each key is: a changed node is updated in place.
     private var ordered: [NodeEntry] = []
@@ -51,21 +53,25 @@ public final class DerivationMemo: @unchecked Sendable {
         for index in nodes.indices {
             let key = nodes[index].key
             if let at = position[key] {
-                let same = trustVersions ? Self.unchanged(ordered[at].node, nodes[index].value) : ordered[at].node == nodes[index].value
-                if same && !plansChanged { continue }
                 let node = nodes[index].value
-                if !same {
-                    ordered[at].node = node
-                    ordered[at].base = ClusterDerivation.nodeBase(node)
+                let same = trustVersions && Self.unchanged(ordered[at], node)
+                if same && !plansChanged { continue }
+                let base: NodeStatus
+                if same {
+                    base = ordered[at].base
+                } else {
+                    base = ClusterDerivation.nodeBase(node)
+                    ordered[at].uid = node.metadata.uid
+                    ordered[at].resourceVersion = node.metadata.resourceVersion
                     ordered[at].machine = OwnershipDerivation.machine(node)
                 }
-                (ordered[at].status, ordered[at].states) = derive(node, ordered[at].base)
+                (ordered[at].status, ordered[at].states) = derive(node, base)
             } else {
                 let node = nodes[index].value
                 let base = ClusterDerivation.nodeBase(node)
                 let (status, states) = derive(node, base)
-                added.append(NodeEntry(key: key, node: node, base: base, status: status, states: states,
-                                       machine: OwnershipDerivation.machine(node)))
+                added.append(NodeEntry(key: key, uid: node.metadata.uid, resourceVersion: node.metadata.resourceVersion,
+                                       status: status, states: states, machine: OwnershipDerivation.machine(node)))
             }
         }
         if !added.isEmpty || ordered.count != nodes.count {
@@ -82,10 +88,8 @@ public final class DerivationMemo: @unchecked Sendable {
         return ordered
     }
 
-    static func unchanged(_ old: KNode, _ new: KNode) -> Bool {
-        if let before = old.metadata.resourceVersion, let after = new.metadata.resourceVersion {
-            return before == after && old.metadata.uid == new.metadata.uid
-        }
-        return old == new
+    static func unchanged(_ entry: NodeEntry, _ node: KNode) -> Bool {
+        guard let before = entry.resourceVersion, let after = node.metadata.resourceVersion else { return false }
+        return before == after && entry.uid == node.metadata.uid
     }
 }

@@ -79,7 +79,7 @@ public struct Runbook: Sendable, Equatable {
         }
         func selects(_ plan: KPlan?, _ node: NodeStatus) -> Bool {
             guard let plan else { return false }
-            var labels = Dictionary(node.labels, uniquingKeysWith: { _, last in last })
+            var labels = node.labels
             if labels[Selection.hostnameLabel] == nil { labels[Selection.hostnameLabel] = node.hostname ?? node.name }
             return Selection.selects(plan, KNode(metadata: ObjectMeta(name: node.name, labels: labels)))
         }

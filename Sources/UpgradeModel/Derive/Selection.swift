@@ -7,7 +7,7 @@ public enum Selection {
 
     /// metav1.LabelSelector semantics: matchLabels AND every matchExpression (In, NotIn, Exists,
     /// DoesNotExist). An empty selector matches everything; an unknown operator matches nothing.
-    public static func matches(_ selector: KLabelSelector?, labels: [String: String]) -> Bool {
+    public static func matches(_ selector: KLabelSelector?, labels: StringMap) -> Bool {
         guard let selector else { return true }
         for (key, value) in selector.matchLabels ?? [:] where labels[key] != value {
             return false
@@ -75,8 +75,8 @@ public enum Selection {
 
     /// Roles from `node-role.kubernetes.io/<role>` labels (any value; RKE2 sets "true"), sorted.
     /// RKE2 ≥ v1.34.1 no longer sets `master`; an etcd-only server has only `etcd`.
-    public static func roles(_ labels: [String: String]) -> [String] {
-        labels.keys.filter { $0.hasPrefix(rolePrefix) }.map { String($0.dropFirst(rolePrefix.count)) }
+    public static func roles(_ labels: StringMap) -> [String] {
+        labels.entries.lazy.map(\.key).filter { $0.hasPrefix(rolePrefix) }.map { String($0.dropFirst(rolePrefix.count)) }
             .filter { !$0.isEmpty }.sorted()
     }
 }

@@ -44,8 +44,8 @@ public enum ChartVersionOnDisk {
             guard YAMLText.string(document["kind"]) == "HelmChart", let metadata = document["metadata"],
                   let name = YAMLText.string(metadata["name"]) else { continue }
             let annotations = metadata["annotations"]?.mapping.map { mapping in
-                Dictionary(mapping.compactMap { key, value in YAMLText.string(key).flatMap { k in YAMLText.string(value).map { (k, $0) } } },
-                           uniquingKeysWith: { first, _ in first })
+                // Of a key written twice, the first counts (reversed: StringMap keeps the last).
+                StringMap(pairs: mapping.compactMap { key, value in YAMLText.string(key).flatMap { k in YAMLText.string(value).map { (k, $0) } } }.reversed())
             }
             let spec = document["spec"]
             let chart = KHelmChart(metadata: ObjectMeta(name: name, annotations: annotations),

@@ -44,6 +44,14 @@ public final class KubeClient: KubeAPI {
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
+    /// Once, first thing in `main`, before any client exists: the HTTP clients' event loops run on one
+    /// thread. NIO's default is a thread per core (64 on a large control-plane node), each with its own
+    /// buffers and stack; a dozen connections (the watches, a LIST) need one, and the decoding runs in
+    /// the concurrency runtime's threads anyway.
+    public static func useOneEventLoopThread() {
+        NIOSingletons.groupLoopCountSuggestion = 1
+    }
+
     public var server: String { access.server }
     public var insecurity: KubeAccess.Insecurity? { access.insecurity }
     public var context: String? { access.context }

@@ -61,10 +61,10 @@ public struct KNode: KubeObject {
         self.metadata = metadata; self.spec = spec; self.status = status
     }
 
-    /// The annotations upgrade-tui reads from a node (`ClusterDerivation.relevantAnnotationPrefixes`,
-    /// `OwnershipDerivation.clusterAPIAnnotations`); a decoded node keeps only these. Real nodes carry
+    /// The annotations upgrade-tui reads from a node (those `NodeStatus` shows, and the Cluster API ones
+    /// of `OwnershipDerivation.clusterAPIAnnotations`); a decoded node keeps only these. Real nodes carry
     /// kilobytes of others (CSI node IDs, CNI addresses, `rke2.io/node-env`) that nothing shows.
-    public static let annotationPrefixesRead = ["rke2.io/", "etcd.rke2.cattle.io/", "upgrade.cattle.io/", "cluster.x-k8s.io/"]
+    public static let annotationPrefixesRead = NodeStatus.shownAnnotationPrefixes + ["cluster.x-k8s.io/"]
 
     public static func keepsAnnotation(_ key: String) -> Bool { annotationPrefixesRead.contains { key.hasPrefix($0) } }
 
@@ -73,7 +73,7 @@ public struct KNode: KubeObject {
         metadata = try container.decode(ObjectMeta.self, forKey: .metadata)
         spec = try container.decodeIfPresent(Spec.self, forKey: .spec)
         status = try container.decodeIfPresent(Status.self, forKey: .status)
-        if let annotations = metadata.annotations, annotations.keys.contains(where: { !Self.keepsAnnotation($0) }) {
+        if let annotations = metadata.annotations, annotations.contains(where: { !Self.keepsAnnotation($0.key) }) {
             metadata.annotations = annotations.filter { Self.keepsAnnotation($0.key) }
         }
     }

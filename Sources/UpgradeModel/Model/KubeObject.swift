@@ -13,10 +13,10 @@ public struct ObjectMeta: Codable, Sendable, Equatable {
     public var resourceVersion: String?
     public var generation: Int?
     public var creationTimestamp: String?
-    public var labels: [String: String]?
-    public var annotations: [String: String]?
+    public var labels: StringMap?
+    public var annotations: StringMap?
 
-    public init(name: String, namespace: String? = nil, labels: [String: String]? = nil, annotations: [String: String]? = nil) {
+    public init(name: String, namespace: String? = nil, labels: StringMap? = nil, annotations: StringMap? = nil) {
         self.name = name
         self.namespace = namespace
         self.labels = labels
@@ -34,26 +34,8 @@ public struct ObjectMeta: Codable, Sendable, Equatable {
         resourceVersion = try container.decodeIfPresent(String.self, forKey: .resourceVersion)
         generation = try container.decodeIfPresent(Int.self, forKey: .generation)
         creationTimestamp = try container.decodeIfPresent(String.self, forKey: .creationTimestamp)
-        labels = try Self.strings(container, .labels, decoder)
-        annotations = try Self.strings(container, .annotations, decoder)
-    }
-
-    private struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    private static func strings(_ container: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys,
-                                _ decoder: Decoder) throws -> [String: String]? {
-        guard container.contains(key), try !container.decodeNil(forKey: key) else { return nil }
-        let map = try container.nestedContainer(keyedBy: AnyKey.self, forKey: key)
-        var result = [String: String](minimumCapacity: map.allKeys.count)
-        for entry in map.allKeys {
-            result[decoder.interned(entry.stringValue)] = decoder.interned(try map.decode(String.self, forKey: entry))
-        }
-        return result
+        labels = try container.decodeIfPresent(StringMap.self, forKey: .labels)
+        annotations = try container.decodeIfPresent(StringMap.self, forKey: .annotations)
     }
 
     public var key: String { (namespace.map { $0 + "/" } ?? "") + name }

@@ -29,15 +29,17 @@ public struct NodeStatus: Sendable, Equatable {
         var ready: Bool?
         var readyMessage: String?
         var schedulable: Bool
-        var labels: [(String, String)]
-        var annotations: [(String, String)]
+        /// The node's own maps, shared with the decoded node (no copy per node); `labels` and
+        /// `annotations` show the upgrade-relevant entries.
+        var nodeLabels: StringMap
+        var nodeAnnotations: StringMap
         var conditions: [KCondition]
         var internalIP: String?
         var taints: [KNode.Taint]
 
         init(hostname: String?, roles: [String], kubeletVersion: String?, version: RKE2Version?, ready: Bool?,
              readyMessage: String?, schedulable: Bool,
-             labels: [(String, String)], annotations: [(String, String)], conditions: [KCondition], internalIP: String?,
+             nodeLabels: StringMap, nodeAnnotations: StringMap, conditions: [KCondition], internalIP: String?,
              taints: [KNode.Taint]) {
             self.hostname = hostname
             self.roles = roles
@@ -46,8 +48,8 @@ public struct NodeStatus: Sendable, Equatable {
             self.ready = ready
             self.readyMessage = readyMessage
             self.schedulable = schedulable
-            self.labels = labels
-            self.annotations = annotations
+            self.nodeLabels = nodeLabels
+            self.nodeAnnotations = nodeAnnotations
             self.conditions = conditions
             self.internalIP = internalIP
             self.taints = taints
@@ -55,7 +57,7 @@ public struct NodeStatus: Sendable, Equatable {
 
         func copy() -> Storage {
             Storage(hostname: hostname, roles: roles, kubeletVersion: kubeletVersion, version: version, ready: ready,
-                    readyMessage: readyMessage, schedulable: schedulable, labels: labels, annotations: annotations,
+                    readyMessage: readyMessage, schedulable: schedulable, nodeLabels: nodeLabels, nodeAnnotations: nodeAnnotations,
                     conditions: conditions, internalIP: internalIP, taints: taints)
         }
     }
@@ -63,13 +65,13 @@ public struct NodeStatus: Sendable, Equatable {
     private var storage: Storage
 
     init(name: String, hostname: String?, roles: [String], kubeletVersion: String?, version: RKE2Version?, ready: Bool?,
-         readyMessage: String?, schedulable: Bool, plans: [(plan: String, state: NodePlanState)], labels: [(String, String)],
-         annotations: [(String, String)], conditions: [KCondition], internalIP: String?) {
+         readyMessage: String?, schedulable: Bool, plans: [(plan: String, state: NodePlanState)], labels: StringMap,
+         annotations: StringMap, conditions: [KCondition], internalIP: String?) {
         self.name = name
         self.plans = plans
         storage = Storage(hostname: hostname, roles: roles, kubeletVersion: kubeletVersion, version: version,
-                          ready: ready, readyMessage: readyMessage, schedulable: schedulable, labels: labels,
-                          annotations: annotations, conditions: conditions, internalIP: internalIP, taints: [])
+                          ready: ready, readyMessage: readyMessage, schedulable: schedulable, nodeLabels: labels,
+                          nodeAnnotations: annotations, conditions: conditions, internalIP: internalIP, taints: [])
     }
 
     /// Outside the box: sorting and merging by name read it thousands of times per snapshot.
@@ -86,9 +88,16 @@ public struct NodeStatus: Sendable, Equatable {
     public var schedulable: Bool { storage.schedulable }
     /// In plan order: the state for every plan that selects the node.
     public var plans: [(plan: String, state: NodePlanState)]
-    /// Upgrade-relevant labels, annotations and all conditions, for the details view.
-    public var labels: [(String, String)] { storage.labels }
-    public var annotations: [(String, String)] { storage.annotations }
+    /// The labels and annotations shown (in the details view, in key order): upgrade-relevant ones.
+    public static let shownLabelPrefixes = ["node-role.kubernetes.io/", "plan.upgrade.cattle.io/", "kubernetes.io/hostname",
+                                            "rke2-upgrade", "upgrade.cattle.io/", "node.kubernetes.io/instance-type", "kubernetes.io/os"]
+    public static let shownAnnotationPrefixes = ["rke2.io/", "etcd.rke2.cattle.io/", "upgrade.cattle.io/"]
+
+    /// Upgrade-relevant labels and annotations, for the details view; and all conditions.
+    public var labels: StringMap { storage.nodeLabels.filter { key, _ in Self.shownLabelPrefixes.contains { key.hasPrefix($0) } } }
+    public var annotations: StringMap {
+        storage.nodeAnnotations.filter { key, _ in Self.shownAnnotationPrefixes.contains { key.hasPrefix($0) } }
+    }
     public var conditions: [KCondition] { storage.conditions }
     public var internalIP: String? { storage.internalIP }
     public var taints: [KNode.Taint] {
@@ -106,6 +115,14 @@ public struct NodeStatus: Sendable, Equatable {
     public var isServer: Bool { roles.contains("control-plane") || roles.contains("etcd") || roles.contains("master") }
     public var isControlPlane: Bool { roles.contains("control-plane") || roles.contains("master") }
 
+    /// The status from the node alone: without the plan states and the upgrade detail (the same box).
+    public var withoutPlans: NodeStatus {
+        var copy = self
+        copy.plans = []
+        copy.upgradeDetail = nil
+        return copy
+    }
+
     public func state(for plan: String) -> NodePlanState? { plans.first { $0.plan == plan }?.state }
 
     public static func == (lhs: NodeStatus, rhs: NodeStatus) -> Bool {
@@ -113,21 +130,14 @@ public struct NodeStatus: Sendable, Equatable {
         if lhs.storage === rhs.storage { return true }
         return lhs.hostname == rhs.hostname && lhs.roles == rhs.roles && lhs.kubeletVersion == rhs.kubeletVersion
             && lhs.ready == rhs.ready && lhs.readyMessage == rhs.readyMessage && lhs.schedulable == rhs.schedulable
-            && samePairs(lhs.labels, rhs.labels) && samePairs(lhs.annotations, rhs.annotations)
+            // The node's maps are equal when shared (one comparison); otherwise what is shown decides.
+            && (lhs.storage.nodeLabels == rhs.storage.nodeLabels || lhs.labels == rhs.labels)
+            && (lhs.storage.nodeAnnotations == rhs.storage.nodeAnnotations || lhs.annotations == rhs.annotations)
             && lhs.conditions == rhs.conditions && lhs.internalIP == rhs.internalIP && lhs.taints == rhs.taints
     }
 
-    /// Arrays of pairs (tuples are not Equatable), without allocating: the snapshot comparison runs on
+    /// The plan states (tuples are not Equatable), without allocating: the snapshot comparison runs on
     /// every node at every change. Arrays that share their storage (a node that did not change) are equal.
-    static func samePairs(_ lhs: [(String, String)], _ rhs: [(String, String)]) -> Bool {
-        lhs.withUnsafeBufferPointer { l in
-            rhs.withUnsafeBufferPointer { r in
-                l.count == r.count && (l.baseAddress == r.baseAddress || !zip(l, r).contains { $0.0 != $1.0 || $0.1 != $1.1 })
-            }
-        }
-    }
-
-    /// The plan states (a labelled tuple: passing it where `(String, String)` is expected would copy the array).
     static func samePairs(_ lhs: [(plan: String, state: NodePlanState)], _ rhs: [(plan: String, state: NodePlanState)]) -> Bool {
         lhs.withUnsafeBufferPointer { l in
             rhs.withUnsafeBufferPointer { r in

@@ -96,9 +96,14 @@ enum NodeRows {
 
     static func row(_ node: NodeStatus, plans: [String], targets: Set<RKE2Version>) -> TableRow {
         let ready = node.ready.map { $0 ? "Ready" : "NotReady" } ?? "?"
-        var cells = [node.name, roleText(node.roles), node.kubeletVersion ?? "?", ready, node.schedulable ? "yes" : "cordoned"]
-        var roles: [Role] = [.normal, .dim, node.version.map { targets.contains($0) } == true ? .ok : .normal,
-                             node.ready == true ? .ok : .error, node.schedulable ? .dim : .warn]
+        // Sized once: a table keeps a row per node.
+        var cells: [String] = []
+        cells.reserveCapacity(5 + plans.count)
+        cells += [node.name, roleText(node.roles), node.kubeletVersion ?? "?", ready, node.schedulable ? "yes" : "cordoned"]
+        var roles: [Role] = []
+        roles.reserveCapacity(5 + plans.count)
+        roles += [.normal, .dim, node.version.map { targets.contains($0) } == true ? .ok : .normal,
+                  node.ready == true ? .ok : .error, node.schedulable ? .dim : .warn]
         for plan in plans {
             let state = node.state(for: plan)
             cells.append(state?.rawValue ?? "-")

@@ -30,8 +30,9 @@ final class TableRow: Equatable {
     /// Whether `searchText` is ASCII: a filter then compares bytes.
     let searchIsASCII: Bool
     /// The display width of each cell (the first one with its indent): column widths are the maximum
-    /// over the rows shown, without measuring every string again at each frame.
-    let widths: [Int]
+    /// over the rows shown, without measuring every string again at each frame. Two bytes each: a table
+    /// keeps a row per node.
+    let widths: [UInt16]
 
     init(id: String, cells: [String], roles: [Role], indent: Int = 0, selectable: Bool = true) {
         self.id = id
@@ -41,7 +42,7 @@ final class TableRow: Equatable {
         self.selectable = selectable
         searchText = cells.joined(separator: " ").lowercased()
         searchIsASCII = searchText.utf8.allSatisfy { $0 < 0x80 }
-        widths = cells.enumerated().map { DisplayWidth.of($1) + ($0 == 0 ? indent : 0) }
+        widths = cells.enumerated().map { UInt16(clamping: DisplayWidth.of($1) + ($0 == 0 ? indent : 0)) }
     }
 
     static func == (lhs: TableRow, rhs: TableRow) -> Bool {
@@ -62,8 +63,8 @@ struct TableContent: Equatable {
     func layout(width available: Int) -> [(index: Int, width: Int)] {
         var content = [Int](repeating: 0, count: columns.count)
         for row in rows {
-            for index in 0..<min(columns.count, row.widths.count) where row.widths[index] > content[index] {
-                content[index] = row.widths[index]
+            for index in 0..<min(columns.count, row.widths.count) where Int(row.widths[index]) > content[index] {
+                content[index] = Int(row.widths[index])
             }
         }
         // A row with fewer cells than columns measures "" (plus the indent) in the first column.
