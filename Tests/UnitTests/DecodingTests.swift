@@ -124,6 +124,7 @@ import Yams
         #"{"items": [{}]} trailing"#,        // bytes after the end
         #"{"items": [{"a": "unterminated}]}"#,
         #"["items"]"#, "", #"{"kind": nope}"#,
+        "{\"items\": [" + String(repeating: "[", count: 65) + String(repeating: "]", count: 65) + "]}",  // deeper than 64
     ])
     func anUnexpectedPageIsNotSplit(_ page: String) {
         #expect(Self.layout(page) == nil)

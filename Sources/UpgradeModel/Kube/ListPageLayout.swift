@@ -91,18 +91,25 @@ public enum ListPageLayout {
             case UInt8(ascii: "\""):
                 return skipString()
             case UInt8(ascii: "{"), UInt8(ascii: "["):
-                var open: [UInt8] = []
+                // The open brackets as bits (1: an object), 64 levels at most: deeper is not a
+                // Kubernetes object, and the page is decoded whole.
+                var open: UInt64 = 0
+                var depth = 0
                 while at < bytes.count {
                     let byte = bytes[at]
                     switch byte {
                     case UInt8(ascii: "\""):
                         guard skipString() else { return false }
                         continue
-                    case UInt8(ascii: "{"): open.append(UInt8(ascii: "}"))
-                    case UInt8(ascii: "["): open.append(UInt8(ascii: "]"))
+                    case UInt8(ascii: "{"), UInt8(ascii: "["):
+                        guard depth < 64 else { return false }
+                        open = open << 1 | (byte == UInt8(ascii: "{") ? 1 : 0)
+                        depth += 1
                     case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                        guard open.popLast() == byte else { return false }
-                        if open.isEmpty { at += 1; return true }
+                        guard depth > 0, (open & 1 == 1) == (byte == UInt8(ascii: "}")) else { return false }
+                        open >>= 1
+                        depth -= 1
+                        if depth == 0 { at += 1; return true }
                     default: break
                     }
                     at += 1

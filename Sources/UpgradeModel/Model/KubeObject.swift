@@ -59,10 +59,12 @@ public struct KCondition: Codable, Sendable, Hashable {
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        type = decoder.interned(try container.decode(String.self, forKey: .type))
-        status = decoder.interned(try container.decode(String.self, forKey: .status))
-        reason = decoder.interned(ifPresent: try container.decodeIfPresent(String.self, forKey: .reason))
-        message = decoder.interned(ifPresent: try container.decodeIfPresent(String.self, forKey: .message))
+        let interner = decoder.interner
+        func shared(_ text: String) -> String { interner?.intern(text) ?? text }
+        type = shared(try container.decode(String.self, forKey: .type))
+        status = shared(try container.decode(String.self, forKey: .status))
+        reason = try container.decodeIfPresent(String.self, forKey: .reason).map(shared)
+        message = try container.decodeIfPresent(String.self, forKey: .message).map(shared)
     }
 
     public var isTrue: Bool { status == "True" }

@@ -92,12 +92,17 @@ extension StringMap: Codable {
     /// A JSON object; its strings go through the decoder's `Interner` (labels repeat across objects).
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: EntryKey.self)
-        var pairs: [(String, String)] = []
-        pairs.reserveCapacity(container.allKeys.count)
-        for key in container.allKeys {
-            pairs.append((decoder.interned(key.stringValue), decoder.interned(try container.decode(String.self, forKey: key))))
+        let interner = decoder.interner
+        let keys = container.allKeys
+        var entries: [Entry] = []
+        entries.reserveCapacity(keys.count)
+        for key in keys {
+            let value = try container.decode(String.self, forKey: key)
+            entries.append(Entry(key: interner?.intern(key.stringValue) ?? key.stringValue, value: interner?.intern(value) ?? value))
         }
-        self.init(pairs: pairs)
+        // A decoded object's keys are unique already: sorting is all that is left.
+        entries.sort { $0.key < $1.key }
+        self.init(sorted: entries)
     }
 
     public func encode(to encoder: Encoder) throws {
