@@ -36,35 +36,61 @@ import Yams
         #expect(a.metadata.label("node.kubernetes.io/instance-type") == "a-long-instance-type-name")
         #expect(Self.storage(a.metadata.label("node.kubernetes.io/instance-type")) == Self.storage(c.metadata.label("node.kubernetes.io/instance-type")))
         #expect(Self.storage(a.status?.conditions?.first?.message) == Self.storage(c.status?.conditions?.first?.message))
-        #expect(Self.storage(a.status?.nodeInfo?.kubeletVersion) != nil)
         // Without an interner every node has its own copy.
         let plain = try JSONDecoder().decode(KList<KNode>.self, from: Data(("{\"items\": [" + Self.nodeJSON("x") + "," + Self.nodeJSON("y") + "]}").utf8)).items!
         #expect(Self.storage(plain[0].status?.conditions?.first?.message) != Self.storage(plain[1].status?.conditions?.first?.message))
-        // Short strings are inline in Swift: not interned. Unique long ones are, up to the capacity.
         #expect(interner.count > 0 && interner.count < Interner.capacity)
     }
 
-    @Test func theInternerStopsGrowingAtItsCapacity() {
+    @Test func theInternerIsBounded() {
         let interner = Interner()
         for i in 0..<(Interner.capacity + 100) { _ = interner.intern("a-unique-string-number-\(i)") }
         #expect(interner.count == Interner.capacity)
+        #expect(interner.heldBytes <= Interner.byteBudget)
         #expect(interner.intern("a-unique-string-number-0") == "a-unique-string-number-0")
-        #expect(interner.intern("short") == "short")
+        // Short strings are inline in Swift; long ones and non-ASCII ones are not held.
+        let other = Interner()
+        _ = other.intern("short")
+        _ = other.intern(String(repeating: "x", count: Interner.longest + 1))
+        _ = other.intern("caf\u{E9}-with-a-long-enough-name")
+        #expect(other.count == 0)
+        // ASCII only: a decomposed é (NFD) must not come back as another object's precomposed bytes.
+        let precomposed = "caf\u{E9}-with-a-long-enough-name", decomposed = "cafe\u{301}-with-a-long-enough-name"
+        #expect(Array(other.intern(precomposed).utf8) == Array(precomposed.utf8))
+        #expect(Array(other.intern(decomposed).utf8) == Array(decomposed.utf8))
+        // The byte budget stops growth before the entry cap when strings are long.
+        let budget = Interner()
+        for i in 0..<((Interner.byteBudget / 200) + 50) { _ = budget.intern(String(repeating: "y", count: 190) + "-\(i)") }
+        #expect(budget.heldBytes <= Interner.byteBudget && budget.count < Interner.capacity)
+    }
+
+    @Test func annotationValuesAreNotHeldByTheInterner() throws {
+        let interner = Interner()
+        _ = try Self.decodeList(["node-a"], interner: interner)
+        let before = interner.count
+        let big = String(repeating: "z", count: 100)
+        let json = "{\"items\": [" + Self.nodeJSON("node-b", extra: ", \"rke2.io/node-config-hash\": \"\(big)\"") + "]}"
+        let node = try JSONDecoder.kube(interner).decode(KList<KNode>.self, from: Data(json.utf8)).items![0]
+        #expect(node.metadata.annotations?["rke2.io/node-config-hash"] == big)
+        #expect(interner.count == before + 1)   // the new key only, not its value
     }
 
     @Test func aNodeKeepsOnlyTheAnnotationsRead() throws {
         let node = try Self.decodeList(["node-a"], interner: Interner())[0]
         #expect(node.metadata.annotations == ["rke2.io/node-args": "[\"server\"]", "cluster.x-k8s.io/machine": "m-node-a",
                                               "etcd.rke2.cattle.io/node-name": "node-a-etcd"])
-        // Everything the derivations read survives the filter.
-        for prefix in NodeStatus.shownAnnotationPrefixes { #expect(KNode.keepsAnnotation(prefix + "anything")) }
+        // What the derivations read from a decoded node is still there.
+        #expect(OwnershipDerivation.machine(node) == "node/node-a (machine m-node-a)")
+        #expect(ClusterDerivation.nodeBase(node).annotations == ["rke2.io/node-args": "[\"server\"]", "etcd.rke2.cattle.io/node-name": "node-a-etcd"])
         for key in OwnershipDerivation.clusterAPIAnnotations { #expect(KNode.keepsAnnotation(key)) }
         #expect(!KNode.keepsAnnotation("csi.volume.kubernetes.io/nodeid"))
     }
 
     @Test(arguments: [
-        ("k: true", true), ("k: yes", true), ("k: On", true), ("k: FALSE", false), ("k: no", false), ("k: off", false),
+        ("k: true", true), ("k: True", true), ("k: yes", true), ("k: On", true), ("k: FALSE", false), ("k: no", false),
+        ("k: off", false), ("k: !!bool true", true),
         ("k: \"true\"", nil), ("k: 'false'", nil), ("k: 1", nil), ("k: [true]", nil), ("k:", nil),
+        ("k: tRuE", nil), ("k: !!str true", nil), ("k: ! true", nil),
     ] as [(String, Bool?)])
     func yamlBooleans(_ text: String, _ expected: Bool?) throws {
         let node = try #require(try YAMLText.compose(text))
@@ -85,6 +111,9 @@ import Yams
         ("{\"kind\": \"HelmChart\", \"metadata\": {\"name\": \"c\"}, \"spec\": {\"version\": \"2.0.0\"}}", "2.0.0"),
         ("kind: HelmChart\nmetadata: {name: c}\nspec: {version: ~}\n", nil),
         ("kind: HelmChart\nmetadata: [not, a, mapping]\n", nil),
+        ("base: &base {version: 4.5.6}\nkind: HelmChart\nmetadata: {name: c}\nspec: {<<: *base, chart: c}\n", "4.5.6"),
+        ("a: &a {version: '1'}\nb: &b {version: '2'}\nkind: HelmChart\nmetadata: {name: c}\nspec: {<<: [*a, *b]}\n", "1"),
+        ("a: &a {version: '1'}\nkind: HelmChart\nmetadata: {name: c}\nspec: {<<: *a, version: '3'}\n", "3"),
     ] as [(String, String?)])
     func chartVersionsOnDisk(_ manifest: String, _ version: String?) {
         #expect(ChartVersionOnDisk.version(inManifest: manifest) == version)
@@ -128,6 +157,11 @@ import Yams
     ])
     func anUnexpectedPageIsNotSplit(_ page: String) {
         #expect(Self.layout(page) == nil)
+        // Decoded whole instead: the same outcome as the whole-page decoder, item for item or the error.
+        let data = Data(page.utf8)
+        let split = try? KList<KNode>.decode(data, JSONDecoder())
+        let whole = try? JSONDecoder().decode(KList<KNode>.self, from: data)
+        #expect(split?.items == whole?.items && (split == nil) == (whole == nil))
     }
 
     /// Object by object decodes what the whole page decodes, on pages the pager reads.

@@ -50,4 +50,22 @@ import UpgradeModel
         #expect(UTCTime.compact(date, millis: true) == "20261130T052612.345Z")
         #expect(UTCTime.compact(date.addingTimeInterval(0.001), millis: true) > UTCTime.compact(date, millis: true))
     }
+
+    /// A modification time far off (`touch -d @100000000000000000`), infinite or NaN: shown at the
+    /// nearest end of the years 1–9999, never a trap.
+    @Test(arguments: [
+        (1e17, "9999-12-31T23:59:59.999Z"), (-1e17, "0001-01-01T00:00:00.000Z"), (Double.infinity, "9999-12-31T23:59:59.999Z"),
+        (-Double.infinity, "0001-01-01T00:00:00.000Z"), (Double.nan, "0001-01-01T00:00:00.000Z"), (-1.5, "1969-12-31T23:59:58.500Z"),
+    ])
+    func extremeDates(_ seconds: Double, _ text: String) {
+        #expect(UTCTime.rfc3339(Date(timeIntervalSince1970: seconds)) == text)
+    }
+
+    /// Whole-second layouts keep the second a date is in (Foundation's formatters did), not the nearest one.
+    @Test func wholeSecondsAreNotRoundedUp() {
+        let date = Date(timeIntervalSince1970: 1_796_016_372.9996)
+        #expect(UTCTime.rfc3339(date, fraction: false) == "2026-11-30T05:26:12Z")
+        #expect(UTCTime.compact(date, millis: false) == "20261130T052612Z")
+        #expect(UTCTime.rfc3339(date) == "2026-11-30T05:26:13.000Z")
+    }
 }

@@ -1,12 +1,17 @@
 /// One copy of each repeated string or value. Thousands of nodes carry the same label keys and values,
 /// condition reasons and messages, version strings and condition lists; decoded one by one, each would be
-/// its own heap allocation. Only strings Swift does not already keep inline (more than 15 UTF-8 bytes)
-/// are interned, and each table stops growing at `capacity`, so that unique strings (names, hostnames)
-/// cannot make it grow without bound. Not thread-safe: one owner decodes with it at a time (a LIST, a
-/// reflector's stream).
+/// its own heap allocation. Bounded, because the strings it holds stay alive as long as it does (a
+/// reflector keeps one from a LIST to the next): only ASCII strings of 16 to 256 bytes are interned
+/// (shorter ones Swift keeps inline; longer ones, such as JSON in annotations, rarely repeat), within
+/// `capacity` entries and `byteBudget` bytes; past either, strings are returned as they are. ASCII only:
+/// Swift's `String ==` treats canonically equivalent Unicode as equal, and an object must keep its own
+/// bytes. Not thread-safe: one owner decodes with it at a time (a LIST, a reflector's stream).
 public final class Interner: @unchecked Sendable {
-    public static let capacity = 32_768
+    public static let capacity = 16_384
+    public static let byteBudget = 2 << 20
+    public static let longest = 256
     private var strings: Set<String> = []
+    private var bytes = 0
     private var values: Set<AnyHashable> = []
     private var lastValue: Any?
 
@@ -15,7 +20,11 @@ public final class Interner: @unchecked Sendable {
     public func intern(_ string: String) -> String {
         guard Self.worthInterning(string) else { return string }
         if let known = strings.firstIndex(of: string) { return strings[known] }
-        if strings.count < Self.capacity { strings.insert(string) }
+        let size = string.utf8.count
+        guard size <= Self.longest, string.utf8.allSatisfy({ $0 < 0x80 }),
+              strings.count < Self.capacity, bytes + size <= Self.byteBudget else { return string }
+        strings.insert(string)
+        bytes += size
         return string
     }
 
@@ -26,7 +35,12 @@ public final class Interner: @unchecked Sendable {
     /// checked first: consecutive objects (nodes in a LIST) mostly carry the same value.
     public func intern<T: Hashable>(value: T) -> T {
         if let last = lastValue as? T, last == value { return last }
-        defer { lastValue = value }
+        let shared = sharedValue(value)
+        lastValue = shared
+        return shared
+    }
+
+    private func sharedValue<T: Hashable>(_ value: T) -> T {
         let key = AnyHashable(value)
         if let known = values.firstIndex(of: key), let same = values[known].base as? T { return same }
         if values.count < Self.capacity { values.insert(key) }
@@ -34,6 +48,8 @@ public final class Interner: @unchecked Sendable {
     }
 
     public var count: Int { strings.count + values.count }
+    /// The UTF-8 bytes of the strings held.
+    public var heldBytes: Int { bytes }
 }
 
 extension CodingUserInfoKey {
@@ -51,7 +67,7 @@ extension Decoder {
         return interner?.intern(string) ?? string
     }
 
-    func interned<T: Hashable>(value: T) -> T { (userInfo[.interner] as? Interner)?.intern(value: value) ?? value }
-
     func interned(ifPresent string: String?) -> String? { string.map { interned($0) } }
+
+    func interned<T: Hashable>(value: T) -> T { interner?.intern(value: value) ?? value }
 }

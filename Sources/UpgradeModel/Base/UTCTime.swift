@@ -6,8 +6,7 @@ import Foundation
 public enum UTCTime {
     /// RFC 3339 in UTC: `2026-11-30T05:26:12.345Z` (to the millisecond), or `…:12Z`.
     public static func rfc3339(_ date: Date, fraction: Bool = true) -> String {
-        let (fields, millis) = split(date)
-        let f = fields
+        let (f, millis) = split(date, fraction: fraction)
         let text = pad(f.year, 4) + "-" + pad(f.month, 2) + "-" + pad(f.day, 2) + "T"
             + pad(f.hour, 2) + ":" + pad(f.minute, 2) + ":" + pad(f.second, 2)
         return text + (fraction ? "." + pad(millis, 3) : "") + "Z"
@@ -15,7 +14,7 @@ public enum UTCTime {
 
     /// Sorts by name, for file names: `20261130T052612.345Z`, or `20261130T052612Z`.
     public static func compact(_ date: Date, millis withMillis: Bool) -> String {
-        let (f, millis) = split(date)
+        let (f, millis) = split(date, fraction: withMillis)
         return pad(f.year, 4) + pad(f.month, 2) + pad(f.day, 2) + "T" + pad(f.hour, 2) + pad(f.minute, 2) + pad(f.second, 2)
             + (withMillis ? "." + pad(millis, 3) : "") + "Z"
     }
@@ -65,9 +64,18 @@ public enum UTCTime {
 
     struct Fields: Equatable { var year, month, day, hour, minute, second: Int }
 
-    static func split(_ date: Date) -> (Fields, millis: Int) {
-        // To the nearest millisecond first: a date made from whole milliseconds is not exact in binary.
-        let all = Int((date.timeIntervalSince1970 * 1000).rounded())
+    /// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: a date outside (a file's modification time
+    /// set far off, a NaN) is shown at the nearest end, never trapped on.
+    static let earliest: TimeInterval = -62_135_596_800
+    static let latest: TimeInterval = 253_402_300_799.999
+
+    static func split(_ date: Date, fraction: Bool) -> (Fields, millis: Int) {
+        var t = date.timeIntervalSince1970
+        if !t.isFinite { t = t > 0 ? latest : earliest }
+        t = min(max(t, earliest), latest)
+        // With a fraction, to the nearest millisecond (a date made from whole milliseconds is not exact
+        // in binary); without one, the whole second it is in, as Foundation's formatters wrote it.
+        let all = fraction ? Int((t * 1000).rounded()) : Int(t.rounded(.down)) * 1000
         let millis = all >= 0 ? all % 1000 : (all % 1000 + 1000) % 1000
         let total = (all - millis) / 1000
         let dayNumber = total >= 0 ? total / 86_400 : (total - 86_399) / 86_400

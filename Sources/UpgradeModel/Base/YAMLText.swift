@@ -12,13 +12,32 @@ public enum YAMLText {
     /// Every document of a multi-document stream, as `compose` reads one.
     public static func composeAll(_ text: String) throws -> [Node] { Array(try Yams.compose_all(yaml: text, .basic)) }
 
-    /// A YAML 1.1 boolean written plain (`true`/`yes`/`on`, `false`/`no`/`off`, in any case), as Go's
-    /// YAML reads a kubeconfig; nil for anything else, a quoted "true" included.
+    /// A YAML 1.1 boolean, plain and untagged (or tagged `!!bool`), in the spellings Yams' default
+    /// resolver accepted (`true`, `True`, `TRUE`, `yes`…, `on`…); nil for anything else: a quoted
+    /// "true", `!!str true`, `tRuE`.
     public static func bool(_ node: Node?) -> Bool? {
-        guard case let .scalar(scalar)? = node, scalar.style == .plain else { return nil }
-        switch scalar.string.lowercased() {
-        case "true", "yes", "on": return true
-        case "false", "no", "off": return false
+        // The tag as parsed: empty when none was written (nothing resolves a value's tag before this;
+        // if something did, it would read as `str` and so as not-a-boolean: verification stays on).
+        guard case let .scalar(scalar)? = node, scalar.style == .plain,
+              scalar.tag.rawValue.isEmpty || scalar.tag.rawValue == Tag.Name.bool.rawValue else { return nil }
+        switch scalar.string {
+        case "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON": return true
+        case "false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF": return false
+        default: return nil
+        }
+    }
+
+    /// `key` of a mapping, following YAML merge keys (`<<: *defaults`, or a list of them) the way Yams'
+    /// default constructor expanded them: a key written in the mapping wins over a merged one.
+    public static func value(_ node: Node?, _ key: String, depth: Int = 0) -> Node? {
+        guard case let .mapping(mapping)? = node else { return nil }
+        if let direct = mapping[key] { return direct }
+        guard depth < 8, let merged = mapping["<<"] else { return nil }
+        switch merged {
+        case .mapping: return value(merged, key, depth: depth + 1)
+        case let .sequence(sources):
+            for source in sources { if let found = value(source, key, depth: depth + 1) { return found } }
+            return nil
         default: return nil
         }
     }

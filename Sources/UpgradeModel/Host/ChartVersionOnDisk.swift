@@ -41,15 +41,14 @@ public enum ChartVersionOnDisk {
         guard let documents = try? YAMLText.composeAll(text) else { return nil }
         for document in documents {
             // Every scalar is read as text: `version: 1.10` stays "1.10", not the number 1.1.
-            guard YAMLText.string(document["kind"]) == "HelmChart", let metadata = document["metadata"],
-                  let name = YAMLText.string(metadata["name"]) else { continue }
-            let annotations = metadata["annotations"]?.mapping.map { mapping in
-                // Of a key written twice, the first counts (reversed: StringMap keeps the last).
-                StringMap(pairs: mapping.compactMap { key, value in YAMLText.string(key).flatMap { k in YAMLText.string(value).map { (k, $0) } } }.reversed())
-            }
-            let spec = document["spec"]
-            let chart = KHelmChart(metadata: ObjectMeta(name: name, annotations: annotations),
-                                   spec: spec.map { .init(chart: YAMLText.string($0["chart"]), version: YAMLText.string($0["version"])) })
+            // Merge keys (`<<: *defaults`) are followed, as Yams' default constructor did.
+            func field(_ node: Node?, _ key: String) -> Node? { YAMLText.value(node, key) }
+            guard YAMLText.string(field(document, "kind")) == "HelmChart", let metadata = field(document, "metadata"),
+                  let name = YAMLText.string(field(metadata, "name")) else { continue }
+            let chartURL = YAMLText.string(field(field(metadata, "annotations"), "helm.cattle.io/chart-url"))
+            let spec = field(document, "spec")
+            let chart = KHelmChart(metadata: ObjectMeta(name: name, annotations: chartURL.map { ["helm.cattle.io/chart-url": $0] }),
+                                   spec: spec.map { .init(chart: YAMLText.string(field($0, "chart")), version: YAMLText.string(field($0, "version"))) })
             guard let version = ManifestDerivation.chartVersion(chart) else { continue }
             return version
         }

@@ -40,9 +40,10 @@ public struct Reflector<T: KubeObject>: Sendable {
         // Whether the last health reported was `ok`: a resumed watch must say so too, not only a relist.
         var healthy = false
         var quickEnds = 0
-        // One interner for the LIST and the events after it: a changed object shares the strings of the others.
-        let interner = Interner()
-        let decoder = JSONDecoder.kube(interner)
+        // One interner for a LIST and the events after it (a changed object shares the strings of the
+        // others); a new one at each LIST, so that what it holds is never older than the last list.
+        var interner = Interner()
+        var decoder = JSONDecoder.kube(interner)
         while !Task.isCancelled {
             var connected = false
             var watchStarted = Date()
@@ -57,6 +58,8 @@ public struct Reflector<T: KubeObject>: Sendable {
             }
             do {
                 if resourceVersion == nil {
+                    interner = Interner()
+                    decoder = JSONDecoder.kube(interner)
                     let list: (items: [T], resourceVersion: String?) = try await client.listAll(resource, query: query, pageSize: pageSize, interner: interner)
                     resourceVersion = list.resourceVersion ?? "0"
                     await sink(.replace(list.items))

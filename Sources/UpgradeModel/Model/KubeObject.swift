@@ -35,7 +35,13 @@ public struct ObjectMeta: Codable, Sendable, Equatable {
         generation = try container.decodeIfPresent(Int.self, forKey: .generation)
         creationTimestamp = try container.decodeIfPresent(String.self, forKey: .creationTimestamp)
         labels = try container.decodeIfPresent(StringMap.self, forKey: .labels)
-        annotations = try container.decodeIfPresent(StringMap.self, forKey: .annotations)
+        annotations = try container.decodeIfPresent(Annotations.self, forKey: .annotations)?.map
+    }
+
+    /// Annotations decoded with their keys shared and their values not (see `StringMap.init(from:sharingValues:)`).
+    private struct Annotations: Decodable {
+        let map: StringMap
+        init(from decoder: Decoder) throws { map = try StringMap(from: decoder, sharingValues: false) }
     }
 
     public var key: String { (namespace.map { $0 + "/" } ?? "") + name }

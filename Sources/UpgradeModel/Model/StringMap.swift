@@ -90,15 +90,20 @@ extension StringMap: Codable {
     }
 
     /// A JSON object; its strings go through the decoder's `Interner` (labels repeat across objects).
-    public init(from decoder: Decoder) throws {
+    public init(from decoder: Decoder) throws { try self.init(from: decoder, sharingValues: true) }
+
+    /// `sharingValues: false` interns the keys only: annotation values are often long and one of a kind
+    /// (JSON, hashes), and an interner keeps what it holds alive.
+    init(from decoder: Decoder, sharingValues: Bool) throws {
         let container = try decoder.container(keyedBy: EntryKey.self)
         let interner = decoder.interner
+        let values = sharingValues ? interner : nil
         let keys = container.allKeys
         var entries: [Entry] = []
         entries.reserveCapacity(keys.count)
         for key in keys {
             let value = try container.decode(String.self, forKey: key)
-            entries.append(Entry(key: interner?.intern(key.stringValue) ?? key.stringValue, value: interner?.intern(value) ?? value))
+            entries.append(Entry(key: interner?.intern(key.stringValue) ?? key.stringValue, value: values?.intern(value) ?? value))
         }
         // A decoded object's keys are unique already: sorting is all that is left.
         entries.sort { $0.key < $1.key }
