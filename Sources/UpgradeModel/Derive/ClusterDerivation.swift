@@ -6,6 +6,9 @@ public enum ClusterDerivation {
     /// `memo` (the store's, kept from one derivation to the next) only saves work: the result is the same
     /// with or without it.
     public static func derive(_ cache: ClusterCache, namespace: String, server: String? = nil, memo: DerivationMemo? = nil) -> ClusterStatus {
+        // The memo takes the nodes changed since the last derivation (the caller then clears them in its
+        // cache), whether or not this derivation gets to the nodes.
+        memo?.pending.formUnion(cache.nodeChanges)
         var status = ClusterStatus(api: .ok, server: server)
         switch cache.health(.nodes) {
         case .ok: break
@@ -43,16 +46,18 @@ public enum ClusterDerivation {
         let contexts = memo.contexts
         let trustVersions = memo.relists == cache.relists
         memo.relists = cache.relists
-        let entries = memo.refresh(cache.nodes, plansChanged: plansChanged, trustVersions: trustVersions) { node, base in
+        memo.refresh(cache.nodes, plansChanged: plansChanged, trustVersions: trustVersions) { node, base in
             withPlans(base, node: node, contexts: contexts)
         }
+        // From here on, what the memo keeps added up: nothing below looks at every node.
         status.planCRDInstalled = cache.health(.plans) == .missing ? false : (cache.health(.plans) == .ok ? true : nil)
         status.upgradeController = controllerState(cache)
-        status.plans = contexts.indices.map { planStatus(contexts[$0], index: $0, entries: entries) }
-        status.nodes = entries.map(\.status)
-        status.agentGate = agentGate(plans: plans, nodes: status.nodes)
-        status.hints = hints(status)
-        status.ownership = OwnershipDerivation.derive(cache, namespace: namespace, machines: entries.compactMap(\.machine).sorted())
+        status.plans = contexts.indices.map { planStatus(contexts[$0], counts: memo.counts($0), selected: memo.selected($0)) }
+        status.nodes = memo.nodes
+        // Only nodes with a role can carry the label the gate looks for.
+        status.agentGate = agentGate(plans: plans, nodes: memo.serverNodes)
+        status.hints = hints(status, notable: memo.notableNodes)
+        status.ownership = OwnershipDerivation.derive(cache, namespace: namespace, machines: memo.machineNames)
         return status
     }
 
@@ -116,24 +121,9 @@ public enum ClusterDerivation {
         }.map { jobStatus($0, pods: pods, waitsFor: waitsFor(plan)) }
     }
 
-    /// `entries` are the nodes sorted by name, each with its state for every plan (nil: not selected).
-    static func planStatus(_ context: PlanContext, index: Int, entries: [DerivationMemo.NodeEntry]) -> PlanStatus {
+    /// `counts` and `selected` (in name order) are what the nodes' states for the plan add up to.
+    static func planStatus(_ context: PlanContext, counts: PlanCounts, selected: [String]) -> PlanStatus {
         let plan = context.plan
-        var counts = PlanCounts()
-        var selected: [String] = []
-        // By index: a `for entry in` would copy every entry (thousands of retains) to read two fields.
-        for position in entries.indices {
-            guard let state = entries[position].states[index] else { continue }
-            selected.append(entries[position].status.name)
-            switch state {
-            case .done: counts.done += 1
-            case .optedOut: counts.optedOut += 1
-            case .applying: counts.applying += 1
-            case .failed: counts.failed += 1
-            case .pending: counts.pending += 1
-            case .notScheduled: counts.notScheduled += 1
-            }
-        }
         let complete = plan.status?.conditions?.condition("Complete")
         var status = PlanStatus(
             name: context.name, namespace: plan.metadata.namespace ?? "", version: plan.spec?.version, channel: plan.spec?.channel,
@@ -295,19 +285,17 @@ public enum ClusterDerivation {
 
     // MARK: hints
 
-    static func hints(_ status: ClusterStatus) -> [Hint] {
+    /// `notable` are the nodes that may give a hint (`DerivationMemo.isNotable`), in name order: most
+    /// nodes give none, and the few that do are listed by kind.
+    static func hints(_ status: ClusterStatus, notable nodes: [NodeStatus]) -> [Hint] {
         var hints: [Hint] = []
         let applyingHostnames = Set(status.plans.flatMap(\.applying))
-        let nodes = status.nodes
-        // One pass over the nodes, in place: most give no hint, and the few that do are listed by kind.
         var attention: [Int] = [], detailed: [Int] = [], etcdOnly: [Int] = []
-        nodes.withUnsafeBufferPointer { nodes in
-            for index in nodes.indices {
-                if !nodes[index].schedulable || nodes[index].ready == false { attention.append(index) }
-                if nodes[index].upgradeDetail != nil { detailed.append(index) }
-                let roles = nodes[index].roles
-                if roles.count == 1, roles[0] == "etcd" { etcdOnly.append(index) }
-            }
+        for index in nodes.indices {
+            if !nodes[index].schedulable || nodes[index].ready == false { attention.append(index) }
+            if nodes[index].upgradeDetail != nil { detailed.append(index) }
+            let roles = nodes[index].roles
+            if roles.count == 1, roles[0] == "etcd" { etcdOnly.append(index) }
         }
         for index in attention {
             let node = nodes[index]

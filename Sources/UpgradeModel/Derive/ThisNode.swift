@@ -31,7 +31,12 @@ public enum ThisNode {
 
     /// The plan that upgrades this node (the one that selects it), else the one for its role.
     public static func plan(_ local: LocalNode, in cluster: ClusterStatus) -> PlanStatus? {
-        if let node = node(local, in: cluster), let name = node.plans.first?.plan { return cluster.plan(named: name) }
+        plan(local, node: node(local, in: cluster), in: cluster)
+    }
+
+    /// The same, for this node as `node(_:in:)` found it.
+    public static func plan(_ local: LocalNode, node: NodeStatus?, in cluster: ClusterStatus) -> PlanStatus? {
+        if let node, let name = node.plans.first?.plan { return cluster.plan(named: name) }
         let isAgent = local.role == .agent
         return cluster.plans.first { ($0.waitsFor != nil) == isAgent } ?? cluster.plans.first
     }

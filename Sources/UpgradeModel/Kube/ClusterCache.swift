@@ -21,8 +21,22 @@ public struct ClusterCache: Sendable, Equatable {
     /// Counts the LISTs that changed the cache. After one, resourceVersions may not mean what they meant
     /// (an etcd restore rewinds them), so `DerivationMemo` compares whole objects once.
     public var relists: UInt64 = 0
+    /// The nodes `apply` changed since the owner last cleared them (`clearNodeChanges`): a derivation with
+    /// a `DerivationMemo` re-derives these, not every node. A new cache starts with all of them.
+    public private(set) var nodeChanges = NodeChanges.all
 
     public init() {}
+
+    /// The objects and their health; not `nodeChanges`, which is bookkeeping for the derivation.
+    public static func == (lhs: ClusterCache, rhs: ClusterCache) -> Bool {
+        lhs.nodes == rhs.nodes && lhs.plans == rhs.plans && lhs.jobs == rhs.jobs && lhs.addons == rhs.addons
+            && lhs.helmCharts == rhs.helmCharts && lhs.deployments == rhs.deployments && lhs.pods == rhs.pods
+            && lhs.events == rhs.events && lhs.allPlans == rhs.allPlans && lhs.rancherAgents == rhs.rancherAgents
+            && lhs.health == rhs.health && lhs.relists == rhs.relists
+    }
+
+    /// The owner calls this after a derivation with its memo, which has taken the changes over.
+    public mutating func clearNodeChanges() { nodeChanges = NodeChanges() }
 
     public enum Kind: String, Sendable, CaseIterable {
         case nodes, plans, jobs, addons, helmCharts, deployments, pods, events
@@ -42,15 +56,42 @@ public struct ClusterCache: Sendable, Equatable {
             guard next != self[keyPath: path] else { return false }
             self[keyPath: path] = next
             relists &+= 1
+            if kind == .nodes { nodeChanges = .all }
         case let .upsert(item):
             guard self[keyPath: path][item.metadata.key] != item else { return false }
             self[keyPath: path][item.metadata.key] = item
+            if kind == .nodes { nodeChanges.insert(item.metadata.key) }
         case let .delete(item):
-            return self[keyPath: path].removeValue(forKey: item.metadata.key) != nil
+            guard self[keyPath: path].removeValue(forKey: item.metadata.key) != nil else { return false }
+            if kind == .nodes { nodeChanges.insert(item.metadata.key) }
         case let .health(health):
             guard self.health[kind.rawValue] != health else { return false }
             self.health[kind.rawValue] = health
         }
         return true
+    }
+}
+
+/// Which nodes changed: their keys, or all of them (a LIST replaced them, or too many to list).
+public struct NodeChanges: Sendable, Equatable {
+    /// Beyond this many keys a full pass is as cheap as looking each one up.
+    static let limit = 1024
+    public private(set) var keys: Set<String> = []
+    public private(set) var all = false
+
+    public init() {}
+    public static let all: NodeChanges = { var changes = NodeChanges(); changes.all = true; return changes }()
+
+    public var isEmpty: Bool { !all && keys.isEmpty }
+
+    mutating func insert(_ key: String) {
+        guard !all else { return }
+        keys.insert(key)
+        if keys.count > Self.limit { self = .all }
+    }
+
+    mutating func formUnion(_ other: NodeChanges) {
+        if all || other.all { self = .all; return }
+        for key in other.keys { insert(key) }
     }
 }

@@ -16,7 +16,8 @@ public struct ClusterStatus: Sendable, Equatable {
     public var upgradeController: ControllerState
     /// False when the Plan CRD is not installed (404 on plans): no system-upgrade-controller.
     public var planCRDInstalled: Bool?
-    public var nodes: [NodeStatus]
+    /// Sorted by name. In chunks: a node change copies and compares one chunk of statuses, not all of them.
+    public var nodes: ChunkedArray<NodeStatus>
     public var plans: [PlanStatus]
     public var agentGate: AgentGate?
     public var hints: [Hint]
@@ -25,7 +26,7 @@ public struct ClusterStatus: Sendable, Equatable {
     public var ownership: UpgradeOwnership? = nil
 
     public init(api: APIState, error: String? = nil, retryAt: Date? = nil, connecting: Bool = false, server: String? = nil,
-                upgradeController: ControllerState = .unknown, planCRDInstalled: Bool? = nil, nodes: [NodeStatus] = [],
+                upgradeController: ControllerState = .unknown, planCRDInstalled: Bool? = nil, nodes: ChunkedArray<NodeStatus> = [],
                 plans: [PlanStatus] = [], agentGate: AgentGate? = nil, hints: [Hint] = []) {
         self.api = api
         self.error = error

@@ -22,7 +22,6 @@ public struct NodeStatus: Sendable, Equatable {
     /// unshared. What the plans add (`plans`, `upgradeDetail`) is outside it, so that the node's status and
     /// the memo's status of the node alone share one box.
     private final class Storage: @unchecked Sendable {
-        var hostname: String?
         var roles: [String]
         var kubeletVersion: String?
         var version: RKE2Version?
@@ -37,11 +36,10 @@ public struct NodeStatus: Sendable, Equatable {
         var internalIP: String?
         var taints: [KNode.Taint]
 
-        init(hostname: String?, roles: [String], kubeletVersion: String?, version: RKE2Version?, ready: Bool?,
+        init(roles: [String], kubeletVersion: String?, version: RKE2Version?, ready: Bool?,
              readyMessage: String?, schedulable: Bool,
              nodeLabels: StringMap, nodeAnnotations: StringMap, conditions: [KCondition], internalIP: String?,
              taints: [KNode.Taint]) {
-            self.hostname = hostname
             self.roles = roles
             self.kubeletVersion = kubeletVersion
             self.version = version
@@ -56,7 +54,7 @@ public struct NodeStatus: Sendable, Equatable {
         }
 
         func copy() -> Storage {
-            Storage(hostname: hostname, roles: roles, kubeletVersion: kubeletVersion, version: version, ready: ready,
+            Storage(roles: roles, kubeletVersion: kubeletVersion, version: version, ready: ready,
                     readyMessage: readyMessage, schedulable: schedulable, nodeLabels: nodeLabels, nodeAnnotations: nodeAnnotations,
                     conditions: conditions, internalIP: internalIP, taints: taints)
         }
@@ -68,16 +66,18 @@ public struct NodeStatus: Sendable, Equatable {
          readyMessage: String?, schedulable: Bool, plans: [(plan: String, state: NodePlanState)], labels: StringMap,
          annotations: StringMap, conditions: [KCondition], internalIP: String?) {
         self.name = name
+        self.hostname = hostname
         self.plans = plans
-        storage = Storage(hostname: hostname, roles: roles, kubeletVersion: kubeletVersion, version: version,
+        storage = Storage(roles: roles, kubeletVersion: kubeletVersion, version: version,
                           ready: ready, readyMessage: readyMessage, schedulable: schedulable, nodeLabels: labels,
                           nodeAnnotations: annotations, conditions: conditions, internalIP: internalIP, taints: [])
     }
 
     /// Outside the box: sorting and merging by name read it thousands of times per snapshot.
     public let name: String
-    /// The `kubernetes.io/hostname` label, which SUC's `applying` list holds.
-    public var hostname: String? { storage.hostname }
+    /// The `kubernetes.io/hostname` label, which SUC's `applying` list holds. Outside the box too:
+    /// finding this host's node reads it on every node.
+    public let hostname: String?
     /// From `node-role.kubernetes.io/*` labels, sorted; empty for agents.
     public var roles: [String] { storage.roles }
     public var kubeletVersion: String? { storage.kubeletVersion }
@@ -126,9 +126,9 @@ public struct NodeStatus: Sendable, Equatable {
     public func state(for plan: String) -> NodePlanState? { plans.first { $0.plan == plan }?.state }
 
     public static func == (lhs: NodeStatus, rhs: NodeStatus) -> Bool {
-        guard lhs.name == rhs.name, samePairs(lhs.plans, rhs.plans), lhs.upgradeDetail == rhs.upgradeDetail else { return false }
+        guard lhs.name == rhs.name, lhs.hostname == rhs.hostname, samePairs(lhs.plans, rhs.plans), lhs.upgradeDetail == rhs.upgradeDetail else { return false }
         if lhs.storage === rhs.storage { return true }
-        return lhs.hostname == rhs.hostname && lhs.roles == rhs.roles && lhs.kubeletVersion == rhs.kubeletVersion
+        return lhs.roles == rhs.roles && lhs.kubeletVersion == rhs.kubeletVersion
             && lhs.ready == rhs.ready && lhs.readyMessage == rhs.readyMessage && lhs.schedulable == rhs.schedulable
             // The node's maps are equal when shared (one comparison); otherwise what is shown decides.
             && (lhs.storage.nodeLabels == rhs.storage.nodeLabels || lhs.labels == rhs.labels)

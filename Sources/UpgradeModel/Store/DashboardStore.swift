@@ -261,6 +261,8 @@ public actor DashboardStore {
         var snapshot = SnapshotBuilder.build(local: node, files: files, cache: cache, namespace: configuration.namespace,
                                              server: server, connectionError: connectionError, insecure: insecure, context: context,
                                              memo: memo)
+        // The memo has them now.
+        cache?.clearNodeChanges()
         snapshot.localError = localError
         return snapshot
     }

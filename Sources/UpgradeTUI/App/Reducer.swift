@@ -316,16 +316,20 @@ enum Reducer {
     static func normalize(_ state: inout ViewState, screen: Screen) {
         let (model, layout) = (screen.model, screen.layout)
         for pane in PaneID.allCases {
-            let rows = model.table(pane).rows
+            let table = model.table(pane)
+            let rows = table.rows
             var pstate = state[pane]
-            let selectable = rows.indices.filter { rows[$0].selectable }
-            if selectable.isEmpty {
+            if table.selectableCount == 0 {
                 pstate.selected = 0
                 pstate.selectedID = nil
+            } else if let id = pstate.selectedID, rows.indices.contains(pstate.selected), rows[pstate.selected].selectable,
+                      rows[pstate.selected].id == id {
+                // The selected row is where it was (every event comes here; most change nothing above it).
             } else if let id = pstate.selectedID, let index = rows.firstIndex(where: { $0.id == id && $0.selectable }) {
                 pstate.selected = index
             } else {
-                let index = selectable.first { $0 >= min(pstate.selected, rows.count - 1) } ?? selectable.last!
+                let index = rows.indices[min(pstate.selected, rows.count - 1)...].first { rows[$0].selectable }
+                    ?? rows.indices.last { rows[$0].selectable }!
                 pstate.selected = index
                 pstate.selectedID = rows[index].id
             }

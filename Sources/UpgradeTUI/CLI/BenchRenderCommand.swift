@@ -43,6 +43,7 @@ struct BenchRenderCommand: ParsableCommand {
         let memo = DerivationMemo()
         var snapshot = DashboardSnapshot(local: local, manifests: [], cluster: ClusterDerivation.derive(cache, namespace: F.namespace, memo: memo),
                                          takenAt: Date())
+        cache.clearNodeChanges()
         snapshot.sequence = 1
         let fullDerivation = clock.measure { _ = ClusterDerivation.derive(cache, namespace: F.namespace) }
         var dashboard = Dashboard(state: ViewState(readOnly: true), theme: .unicodeColor, width: width, height: height)
@@ -65,6 +66,7 @@ struct BenchRenderCommand: ParsableCommand {
             changes.append(ms(clock.measure {
                 var next = DashboardSnapshot(local: local, manifests: [], cluster: ClusterDerivation.derive(cache, namespace: F.namespace, memo: memo),
                                              takenAt: Date())
+                cache.clearNodeChanges()
                 guard !next.sameContent(as: published) else { return }
                 next.sequence = published.sequence + 1
                 published = next

@@ -29,8 +29,10 @@ enum HeaderText {
         }
     }
 
-    static func clusterSummary(_ snapshot: DashboardSnapshot, theme: Theme) -> [Segment] {
+    /// `tally`: the nodes' counts when the caller has them (the node rows keep them per chunk of nodes).
+    static func clusterSummary(_ snapshot: DashboardSnapshot, theme: Theme, tally: NodeRows.Tally? = nil) -> [Segment] {
         let cluster = snapshot.cluster
+        let tally = tally ?? NodeRows.Tally(cluster.nodes)
         guard cluster.api == .ok || cluster.isStale else { return [] }
         var parts: [Segment] = cluster.isStale ? [("last known: ", .role(.warn, bold: true))] : []
         parts.append(("\(cluster.nodes.count) nodes", .normal))
@@ -42,11 +44,10 @@ enum HeaderText {
                 parts.append((" (controller still at \(controller))", .role(.warn)))
             }
         } else {
-            let versions = Dictionary(grouping: cluster.nodes.compactMap(\.kubeletVersion), by: { $0 }).mapValues(\.count)
-            let text = versions.sorted { $0.key < $1.key }.map { "\($0.key) x\($0.value)" }.joined(separator: " ")
+            let text = tally.versions.sorted { $0.key < $1.key }.map { "\($0.key) x\($0.value)" }.joined(separator: " ")
             if !text.isEmpty { parts.append(("  " + text, .role(.dim))) }
         }
-        let failing = cluster.nodes.filter { $0.ready == false }.count
+        let failing = tally.notReady
         if failing > 0 { parts.append(("  \(failing) NotReady", .role(.error, bold: true))) }
         for plan in cluster.plans {
             let (done, total) = NodeRows.progress(plan)
@@ -84,9 +85,11 @@ enum HeaderText {
     static func workflow(_ snapshot: DashboardSnapshot, theme: Theme) -> [Segment] {
         let local = snapshot.local
         let cluster = snapshot.cluster
-        let plan = ThisNode.plan(local, in: cluster)
-        let target = ThisNode.target(local, in: cluster)
-        let myState = ThisNode.node(local, in: cluster).flatMap { node in plan.flatMap { node.state(for: $0.name) } }
+        // This node is looked up once (a pass over every node).
+        let node = ThisNode.node(local, in: cluster)
+        let plan = ThisNode.plan(local, node: node, in: cluster)
+        let target = plan?.target.flatMap(RKE2Version.init)
+        let myState = node.flatMap { node in plan.flatMap { node.state(for: $0.name) } }
 
         let planStep: (StepState, String)
         if let plan {

@@ -32,13 +32,49 @@ enum NodeRows {
         return 5
     }
 
-    /// The rows of the last snapshot, by node (sorted by name as the derivation gives them): a snapshot
-    /// in which one node changed rebuilds that node's row and reuses the others.
+    /// The rows of the last snapshot, by node (sorted by name as the derivation gives them), in the
+    /// chunks of its `ChunkedArray` of nodes: a snapshot in which one node changed shares every other
+    /// chunk of nodes with the last one, and gets the same chunks of rows (and their summaries) back
+    /// without a look at their nodes; the changed chunk rebuilds the changed node's row.
     struct Cache {
-        let nodes: [NodeStatus]
-        let rows: [TableRow]
+        let nodes: ChunkedArray<NodeStatus>
+        let rows: ChunkedArray<TableRow>
+        let summaries: [RowSummary]
         let plans: [String]
         let targets: Set<RKE2Version>
+        /// Whether `nodes` are in name order: then the table's order is theirs.
+        let nameOrdered: Bool
+        /// Per chunk, and all of them: what the header counts.
+        let tallies: [Tally]
+        let tally: Tally
+
+        init(nodes: ChunkedArray<NodeStatus>, rows: ChunkedArray<TableRow>, summaries: [RowSummary], plans: [String],
+             targets: Set<RKE2Version>, nameOrdered: Bool, tallies: [Tally]) {
+            (self.nodes, self.rows, self.summaries, self.plans, self.targets) = (nodes, rows, summaries, plans, targets)
+            self.nameOrdered = nameOrdered
+            self.tallies = tallies
+            tally = tallies.reduce(into: Tally()) { $0.add($1) }
+        }
+    }
+
+    /// What the header says of the nodes: how many are not ready, how many run each kubelet version.
+    struct Tally: Equatable {
+        var notReady = 0
+        var versions: [String: Int] = [:]
+
+        init() {}
+
+        init<Nodes: Sequence<NodeStatus>>(_ nodes: Nodes) {
+            for node in nodes {
+                if node.ready == false { notReady += 1 }
+                if let version = node.kubeletVersion { versions[version, default: 0] += 1 }
+            }
+        }
+
+        mutating func add(_ other: Tally) {
+            notReady += other.notReady
+            versions.merge(other.versions, uniquingKeysWith: +)
+        }
     }
 
     static func content(_ cluster: ClusterStatus, sort: NodeSort) -> TableContent {
@@ -57,34 +93,36 @@ enum NodeRows {
         columns += plans.map { Column(title: $0.uppercased(), minWidth: 7, maxWidth: 14, priority: 7) }
         let targets = Set(cluster.plans.compactMap { $0.target.flatMap(RKE2Version.init) })
         let nodes = cluster.nodes
-        var rows: [TableRow] = []
-        rows.reserveCapacity(nodes.count)
-        if let previous, previous.plans == plans, previous.targets == targets {
-            // A merge of two name-sorted lists: a row is reused only for the same name and an equal status.
-            // Through buffer pointers: statuses are compared in place, never copied.
-            nodes.withUnsafeBufferPointer { new in
-                previous.nodes.withUnsafeBufferPointer { before in
-                    var old = 0
-                    for index in new.indices {
-                        while old < before.count, before[old].name < new[index].name { old += 1 }
-                        if old < before.count, before[old].name == new[index].name, before[old] == new[index] {
-                            rows.append(previous.rows[old])
-                            old += 1
-                        } else {
-                            rows.append(row(new[index], plans: plans, targets: targets))
-                        }
+        let cache: Cache
+        if let previous, previous.plans == plans, previous.targets == targets, previous.nodes.count == nodes.count {
+            cache = rebuildChanged(nodes, previous: previous)
+        } else {
+            var rows: [TableRow] = []
+            rows.reserveCapacity(nodes.count)
+            if let previous, previous.plans == plans, previous.targets == targets {
+                // A node joined or left: a merge of two name-sorted lists, a row reused only for the same
+                // name and an equal status.
+                var old = 0
+                for node in nodes {
+                    while old < previous.nodes.count, previous.nodes[old].name < node.name { old += 1 }
+                    if old < previous.nodes.count, previous.nodes[old] == node {
+                        rows.append(previous.rows[old])
+                        old += 1
+                    } else {
+                        rows.append(row(node, plans: plans, targets: targets))
                     }
                 }
+            } else {
+                rows = nodes.map { row($0, plans: plans, targets: targets) }
             }
-        } else {
-            rows = nodes.map { row($0, plans: plans, targets: targets) }
+            let chunked = ChunkedArray(rows)
+            cache = Cache(nodes: nodes, rows: chunked, summaries: chunked.chunks.map { RowSummary($0) }, plans: plans, targets: targets,
+                          nameOrdered: zip(nodes, nodes.dropFirst()).allSatisfy { $0.name <= $1.name }, tallies: nodes.chunks.map { Tally($0) })
         }
-        let cache = Cache(nodes: nodes, rows: rows, plans: plans, targets: targets)
         let empty = cluster.api == .ok ? "no nodes" : clusterUnavailableText(cluster)
-        // The derivation gives the nodes sorted by name: then the order is the cache's and its rows are
-        // shared, with one pass over the names instead of a sort (every snapshot comes through here).
-        if sort == .name, nodes.withUnsafeBufferPointer({ b in b.indices.dropFirst().allSatisfy { b[$0 - 1].name <= b[$0].name } }) {
-            return (TableContent(columns: columns, rows: rows, emptyText: empty), cache)
+        // The derivation gives the nodes sorted by name: then the table is the cache's rows, shared.
+        if sort == .name, cache.nameOrdered {
+            return (TableContent(columns: columns, rows: cache.rows, summaries: cache.summaries, emptyText: empty), cache)
         }
         var order = Array(nodes.indices)
         switch sort {
@@ -94,9 +132,46 @@ enum NodeRows {
             order.sort { (nodes[$0].version ?? none, nodes[$0].name) < (nodes[$1].version ?? none, nodes[$1].name) }
         case .state: order.sort { (attentionRank(nodes[$0]), nodes[$0].name) < (attentionRank(nodes[$1]), nodes[$1].name) }
         }
-        // Sorted by name, the order is the cache's: its rows are shared, not copied.
-        let sorted = order.elementsEqual(nodes.indices) ? rows : order.map { rows[$0] }
-        return (TableContent(columns: columns, rows: sorted, emptyText: empty), cache)
+        return (TableContent(columns: columns, rows: ChunkedArray(order.lazy.map { cache.rows[$0] }), emptyText: empty), cache)
+    }
+
+    /// The same number of nodes as last time: chunk by chunk, a chunk of nodes that is the last one's
+    /// gives its chunk of rows back; in another, a node equal to the one at its place keeps its row.
+    private static func rebuildChanged(_ nodes: ChunkedArray<NodeStatus>, previous: Cache) -> Cache {
+        var chunks: [[TableRow]] = []
+        var summaries: [RowSummary] = []
+        var tallies: [Tally] = []
+        chunks.reserveCapacity(nodes.chunks.count)
+        summaries.reserveCapacity(nodes.chunks.count)
+        tallies.reserveCapacity(nodes.chunks.count)
+        var nameOrdered = previous.nameOrdered
+        for chunk in nodes.chunks.indices {
+            if nodes.sameChunk(chunk, as: previous.nodes) {
+                chunks.append(previous.rows.chunks[chunk])
+                summaries.append(previous.summaries[chunk])
+                tallies.append(previous.tallies[chunk])
+                continue
+            }
+            let (new, old, oldRows) = (nodes.chunks[chunk], previous.nodes.chunks[chunk], previous.rows.chunks[chunk])
+            var rows: [TableRow] = []
+            rows.reserveCapacity(new.count)
+            for index in new.indices {
+                rows.append(old[index] == new[index] ? oldRows[index] : row(new[index], plans: previous.plans, targets: previous.targets))
+            }
+            chunks.append(rows)
+            summaries.append(RowSummary(rows))
+            tallies.append(Tally(new))
+            // Still in name order: within the chunk and against its neighbours (the other chunks are the
+            // last snapshot's, whose order was checked).
+            if nameOrdered {
+                let before = chunk > 0 ? nodes.chunks[chunk - 1].last?.name : nil
+                let after = chunk + 1 < nodes.chunks.count ? nodes.chunks[chunk + 1].first?.name : nil
+                nameOrdered = zip(new, new.dropFirst()).allSatisfy { $0.name <= $1.name }
+                    && (before.map { $0 <= new[0].name } ?? true) && (after.map { new[new.count - 1].name <= $0 } ?? true)
+            }
+        }
+        return Cache(nodes: nodes, rows: ChunkedArray(chunks: chunks), summaries: summaries, plans: previous.plans,
+                     targets: previous.targets, nameOrdered: nameOrdered, tallies: tallies)
     }
 
     static func row(_ node: NodeStatus, plans: [String], targets: Set<RKE2Version>) -> TableRow {

@@ -1,3 +1,5 @@
+import UpgradeModel
+
 /// A pane's content as display strings: the presentation layer's output, the renderer's input.
 /// Pure and table-tested without colour (like k9s `render/` and lazygit `presentation/`).
 struct Column: Equatable {
@@ -51,26 +53,68 @@ final class TableRow: Equatable {
     }
 }
 
+/// What a frame needs from a chunk of rows, without looking at each row: the widest cell per column,
+/// how many rows can be selected, the deepest indent of a row without cells.
+struct RowSummary: Equatable {
+    let widths: [UInt16]
+    let selectable: Int
+    /// -1 when every row has cells.
+    let bareIndent: Int
+
+    init<Rows: Collection<TableRow>>(_ rows: Rows) {
+        var widths: [UInt16] = []
+        var selectable = 0, bareIndent = -1
+        for row in rows {
+            if row.selectable { selectable += 1 }
+            if row.widths.isEmpty { bareIndent = max(bareIndent, row.indent) }
+            if widths.count < row.widths.count { widths += repeatElement(0, count: row.widths.count - widths.count) }
+            for index in row.widths.indices where row.widths[index] > widths[index] { widths[index] = row.widths[index] }
+        }
+        self.widths = widths
+        self.selectable = selectable
+        self.bareIndent = bareIndent
+    }
+}
+
 struct TableContent: Equatable {
     var columns: [Column]
-    var rows: [TableRow]
+    /// In chunks, each with its summary: a snapshot in which one node changed rebuilds that node's chunk
+    /// and shares the others, and a frame reads the summaries instead of every row.
+    let rows: ChunkedArray<TableRow>
+    let summaries: [RowSummary]
     /// Shown when there are no rows.
     var emptyText: String
+
+    init(columns: [Column], rows: [TableRow], emptyText: String) {
+        self.init(columns: columns, rows: ChunkedArray(rows), emptyText: emptyText)
+    }
+
+    /// `summaries`, one per chunk of `rows`, when the caller has them (kept from the last snapshot).
+    init(columns: [Column], rows: ChunkedArray<TableRow>, summaries: [RowSummary]? = nil, emptyText: String) {
+        self.columns = columns
+        self.rows = rows
+        self.summaries = summaries ?? rows.chunks.map { RowSummary($0) }
+        self.emptyText = emptyText
+        assert(self.summaries.count == rows.chunks.count)
+    }
+
+    /// The rows that are objects (not section notes).
+    var selectableCount: Int { summaries.reduce(0) { $0 + $1.selectable } }
 
     /// Column widths for `available` columns (separators of one space included): shrink the flexible
     /// columns (the last one first) down to their minimum, then drop columns by priority; what is left
     /// over widens the flexible columns, in order, up to their maximum.
     func layout(width available: Int) -> [(index: Int, width: Int)] {
         var content = [Int](repeating: 0, count: columns.count)
-        for row in rows {
-            for index in 0..<min(columns.count, row.widths.count) where Int(row.widths[index]) > content[index] {
-                content[index] = Int(row.widths[index])
+        var bareIndent = -1
+        for summary in summaries {
+            for index in 0..<min(columns.count, summary.widths.count) where Int(summary.widths[index]) > content[index] {
+                content[index] = Int(summary.widths[index])
             }
+            bareIndent = max(bareIndent, summary.bareIndent)
         }
         // A row with fewer cells than columns measures "" (plus the indent) in the first column.
-        if columns.count > 0, rows.contains(where: { $0.widths.isEmpty && $0.indent > content[0] }) {
-            content[0] = rows.filter(\.widths.isEmpty).map(\.indent).max() ?? content[0]
-        }
+        if columns.count > 0, bareIndent > content[0] { content[0] = bareIndent }
         var widths = columns.enumerated().map { index, column -> Int in
             min(column.maxWidth, max(column.minWidth, DisplayWidth.of(column.title), content[index]))
         }
@@ -100,19 +144,17 @@ struct TableContent: Equatable {
 
     func filtered(_ filter: String) -> TableContent {
         guard !filter.isEmpty else { return self }
-        var copy = self
         let needle = filter.lowercased()
         let bytes = Array(needle.utf8)
         let asciiNeedle = bytes.allSatisfy { $0 < 0x80 }
         // Bytes where both sides are ASCII; otherwise Foundation's search, which treats equivalent
         // Unicode forms (a precomposed and a decomposed é) as equal.
-        copy.rows = rows.filter {
+        var kept = rows.filter {
             !$0.selectable || (asciiNeedle && $0.searchIsASCII ? Self.contains($0.searchText, bytes) : $0.searchText.contains(needle))
         }
         // Section notes without any object row after filtering are noise.
-        if !copy.rows.contains(where: \.selectable) { copy.rows = [] }
-        copy.emptyText = "nothing matches /\(filter)"
-        return copy
+        if !kept.contains(where: \.selectable) { kept = [] }
+        return TableContent(columns: columns, rows: kept, emptyText: "nothing matches /\(filter)")
     }
 
     /// A substring search on UTF-8 bytes (both sides lowercased): Foundation's `contains` goes through

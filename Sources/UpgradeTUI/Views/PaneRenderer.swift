@@ -10,7 +10,7 @@ enum PaneRenderer {
         // Title rule.
         grid.fill(x: rect.x, y: rect.y, width: rect.width, style: .role(focused ? .accent : .border), text: theme.horizontal)
         var title: [Segment] = [(" \(pane.title) ", .role(focused ? .accent : .title, bold: true))]
-        let count = table.rows.lazy.filter(\.selectable).count
+        let count = table.selectableCount
         title.append(("(\(count)) ", .role(.dim)))
         // Before anything that may be cut at 80 columns: what is shown is not current.
         if pane != .manifests, model.snapshot?.cluster.isStale == true {

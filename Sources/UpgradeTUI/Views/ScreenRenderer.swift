@@ -63,7 +63,7 @@ enum ScreenRenderer {
         if state.demo { right.append(("  DEMO", .role(.badge, bold: true))) }
         let rightWidth = right.reduce(0) { $0 + DisplayWidth.of($1.text) }
         var left: [Segment] = [("upgrade-tui", .role(.title, bold: true)), ("  ", .normal)]
-        if let snapshot = model.snapshot { left += HeaderText.clusterSummary(snapshot, theme: theme) }
+        if let snapshot = model.snapshot { left += HeaderText.clusterSummary(snapshot, theme: theme, tally: model.nodeRows?.tally) }
         _ = put(&grid, left, x: 0, y: 0, maxWidth: max(0, width - rightWidth - 1), theme: theme)
         _ = put(&grid, right, x: max(0, width - rightWidth), y: 0, maxWidth: rightWidth, theme: theme)
         guard let snapshot = model.snapshot else {
