@@ -66,6 +66,25 @@ public final class DerivationMemo: @unchecked Sendable {
     private var servers: Set<String> = []
     private var machines: Set<String> = []
 
+    /// The manifests as last merged, and what from: a node event leaves them as they were.
+    struct ManifestInputs: Equatable {
+        let files: [ManifestFile]
+        let addons: [String: KAddon]
+        let helmCharts: [String: KHelmChart]
+        let events: [String: KEvent]
+        let addonsKnown: Bool
+        let context: ManifestDerivation.Context
+    }
+    private var manifests: (inputs: ManifestInputs, merged: [ManifestStatus])?
+
+    /// `ManifestDerivation.merge` of these inputs: the last result when they are the last ones.
+    func manifests(_ inputs: ManifestInputs, merge: () -> [ManifestStatus]) -> [ManifestStatus] {
+        if let manifests, manifests.inputs == inputs { return manifests.merged }
+        let merged = merge()
+        manifests = (inputs, merged)
+        return merged
+    }
+
     public init() {}
 
     /// Brings the entries up to date with `nodes`. `derive` gives a node's status and plan states from

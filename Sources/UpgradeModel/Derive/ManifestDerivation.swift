@@ -4,7 +4,7 @@ import Foundation
 /// (docs/rke2-rules.md#deploy-controller-addons-checksums-and-events).
 public enum ManifestDerivation {
     /// What this node is, for the parts of the derivation that depend on it.
-    public struct Context: Sendable {
+    public struct Context: Sendable, Equatable {
         /// The names this host registers as (`ThisNode.nodeNames`): events from them are this node's own.
         public var nodeNames: [String] = []
         /// false on an etcd-only server (`disable-apiserver`): no deploy controller runs here.
@@ -110,7 +110,8 @@ public enum ManifestDerivation {
         if let url = chart.metadata.annotations?["helm.cattle.io/chart-url"] {
             var base = String(url.split(separator: "/").last ?? "")
             if base.hasSuffix(".tgz") { base.removeLast(4) }
-            let name = chart.spec?.chart.flatMap { $0.contains("/") || $0.contains(":") ? nil : $0 } ?? chart.metadata.name
+            let name = chart.spec?.chart.flatMap { $0.utf8.contains { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ":") } ? nil : $0 }
+                ?? chart.metadata.name
             if base.hasPrefix(name + "-") { return String(base.dropFirst(name.count + 1)) }
             // Otherwise the version starts at the first "-" followed by a digit or v<digit>.
             let chars = Array(base)

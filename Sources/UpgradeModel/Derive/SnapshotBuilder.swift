@@ -17,8 +17,12 @@ public enum SnapshotBuilder {
         cluster.insecure = insecure
         cluster.context = context
         let addonsKnown = cluster.api == .ok && cache.health(.addons) == .ok
-        return DashboardSnapshot(local: local, manifests: ManifestDerivation.merge(files, cache: cache, addonsKnown: addonsKnown,
-                                                                                   context: .init(local)),
-                                 cluster: cluster, takenAt: now)
+        let context = ManifestDerivation.Context(local)
+        let merge = { ManifestDerivation.merge(files, cache: cache, addonsKnown: addonsKnown, context: context) }
+        let manifests = memo.map {
+            $0.manifests(.init(files: files, addons: cache.addons, helmCharts: cache.helmCharts, events: cache.events,
+                               addonsKnown: addonsKnown, context: context), merge: merge)
+        } ?? merge()
+        return DashboardSnapshot(local: local, manifests: manifests, cluster: cluster, takenAt: now)
     }
 }

@@ -52,6 +52,12 @@ enum PlanRows {
         return TableContent(columns: columns, rows: rows, emptyText: empty)
     }
 
+    /// Whether `content` gives the same table for both: it reads these fields only.
+    static func sameInputs(_ lhs: ClusterStatus, _ rhs: ClusterStatus) -> Bool {
+        lhs.api == rhs.api && lhs.connecting == rhs.connecting && lhs.error == rhs.error && lhs.planCRDInstalled == rhs.planCRDInstalled
+            && lhs.plans == rhs.plans && lhs.agentGate == rhs.agentGate && lhs.hints == rhs.hints
+    }
+
     static func details(id: String, cluster: ClusterStatus) -> [String] {
         if id.hasPrefix("plan:"), let plan = cluster.plan(named: String(id.dropFirst(5))) {
             var lines = ["Plan \(plan.namespace)/\(plan.name)", ""]

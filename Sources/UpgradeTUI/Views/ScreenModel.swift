@@ -31,8 +31,18 @@ struct ScreenModel {
                 base = previous.base
             } else {
                 (base[.nodes], nodeRows) = NodeRows.content(snapshot.cluster, sort: state.sort, previous: previous?.nodeRows)
-                base[.manifests] = ManifestRows.content(snapshot.manifests, unicode: theme.unicode)
-                base[.plans] = PlanRows.content(snapshot.cluster, theme: theme)
+                // A node change leaves the other panes' inputs as they were: their tables are kept.
+                let last = previous?.baseKey?.unicode == theme.unicode ? previous : nil
+                if let last, let before = last.snapshot, before.manifests == snapshot.manifests, let kept = last.base[.manifests] {
+                    base[.manifests] = kept
+                } else {
+                    base[.manifests] = ManifestRows.content(snapshot.manifests, unicode: theme.unicode)
+                }
+                if let last, let before = last.snapshot, PlanRows.sameInputs(before.cluster, snapshot.cluster), let kept = last.base[.plans] {
+                    base[.plans] = kept
+                } else {
+                    base[.plans] = PlanRows.content(snapshot.cluster, theme: theme)
+                }
             }
             for pane in PaneID.allCases { tables[pane] = base[pane]?.filtered(state[pane].filter) }
         } else {
