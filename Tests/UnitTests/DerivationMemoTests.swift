@@ -1,5 +1,5 @@
 import TestSupport
-import UpgradeModel
+@testable import UpgradeModel
 import XCTest
 
 /// The memo only saves work: after any sequence of changes, deriving with the store's memo gives what a
@@ -77,10 +77,21 @@ final class DerivationMemoTests: XCTestCase {
             case 7: // a role label appears (an etcd-only server) or the hostname label goes
                 if random.next(2) == 0 { node.metadata.labels?["node-role.kubernetes.io/etcd"] = "true" } else { node.metadata.labels?["kubernetes.io/hostname"] = nil }
                 cluster.put(node)
-            case 8: // an unrelated resource changes: nothing to re-derive
-                cluster.cache.apply(.health(random.next(2) == 0 ? .ok : .pending), to: \.addons, kind: .addons)
-            default: // a relist that returns what is known
-                cluster.cache.apply(.replace(Array(cluster.cache.nodes.values)), to: \.nodes, kind: .nodes)
+            case 8: // an unrelated resource changes, or is listed again with other content: nothing to re-derive
+                if random.next(2) == 0 {
+                    cluster.cache.apply(.health(random.next(2) == 0 ? .ok : .pending), to: \.addons, kind: .addons)
+                } else {
+                    cluster.cache.apply(.replace([F.addon("addon-\(step)", checksum: "sum")]), to: \.addons, kind: .addons)
+                }
+            default: // a relist: what is known, with one node changed under the resourceVersion it had
+                // (an etcd restore rewinds them)
+                var nodes = Array(cluster.cache.nodes.values)
+                if !nodes.isEmpty {
+                    let index = random.next(nodes.count)
+                    nodes[index].status?.nodeInfo?.kubeletVersion = random.next(2) == 0 ? "v1.32.2+rke2r1" : "v1.30.9+rke2r1"
+                    nodes[index].spec?.unschedulable = random.next(2) == 0 ? true : nil
+                }
+                cluster.cache.apply(.replace(nodes), to: \.nodes, kind: .nodes)
             }
             // As the store does: several changes may come between two derivations, and after each the
             // memo has the cache's node changes (so that the next derivation looks at the new ones only).
@@ -95,11 +106,38 @@ final class DerivationMemoTests: XCTestCase {
                 if fresh.plans != memoized.plans { print("plans differ:", fresh.plans, memoized.plans) }
                 return
             }
+            // Both went through a memo's tallies: checked here against the nodes themselves.
+            if let problem = Self.talliesDisagree(memoized, plans: Array(cluster.cache.plans.values)) {
+                XCTFail("step \(step): \(problem)")
+                return
+            }
         }
     }
 }
 
 extension DerivationMemoTests {
+    /// What the memo adds up (plan counts and selections, hints, the agent gate), computed again from
+    /// every node: the hints and the gate from all of them (both filter what they need), the counts and
+    /// selections from each node's plan states.
+    static func talliesDisagree(_ status: ClusterStatus, plans: [KPlan]) -> String? {
+        let nodes = Array(status.nodes)
+        for plan in status.plans {
+            var counts = PlanCounts()
+            var selected: [String] = []
+            for node in nodes {
+                guard let state = node.state(for: plan.name) else { continue }
+                counts.add(state, 1)
+                selected.append(node.name)
+            }
+            if counts != plan.counts { return "\(plan.name): counts \(plan.counts), the nodes say \(counts)" }
+            if selected != plan.selectedNodes { return "\(plan.name): selects \(plan.selectedNodes), the nodes say \(selected)" }
+        }
+        if status.hints != ClusterDerivation.hints(status, notable: nodes) { return "the hints differ from the hints of every node" }
+        let sorted = plans.sorted { $0.metadata.name < $1.metadata.name }
+        if status.agentGate != ClusterDerivation.agentGate(plans: sorted, nodes: nodes) { return "the agent gate differs from every node's" }
+        return nil
+    }
+
     /// An etcd snapshot restore rewinds resourceVersions: after the relist a node can come back with the
     /// resourceVersion the memo holds and other content (the version before the upgrade).
     func testARelistComparesNodesWholeNotByResourceVersion() {

@@ -38,12 +38,17 @@ import UpgradeModel
         var status = ClusterDerivation.derive(cache, namespace: F.namespace, memo: memo)
         cache.clearNodeChanges()
         var (table, rows) = NodeRows.content(status, sort: .name, previous: nil)
+        // The whole screen model too: kept tables (plans, manifests) against tables built afresh.
+        let state = ViewState(readOnly: true)
+        var manifests = SnapshotFixtures.standardManifests()
+        var model = ScreenModel.make(DashboardSnapshot(local: SnapshotFixtures.localNode(), manifests: manifests, cluster: status),
+                                     state, theme: .unicodeColor)
         for step in 0..<120 {
             let names = cache.nodes.keys.sorted()
             let name = names[random.next(names.count)]
             var node = cache.nodes[name]!
             var oneNodeChanged = false
-            switch random.next(6) {
+            switch random.next(7) {
             case 0, 1:
                 node.status?.nodeInfo?.kubeletVersion = random.next(2) == 0 ? "v1.32.2+rke2r1" : "v1.31.6+rke2r1"
                 put(node)
@@ -62,11 +67,27 @@ import UpgradeModel
                 node.metadata.labels?[Selection.planLabel(agent.metadata.name)] = random.next(3) == 0 ? "disabled" : agent.status?.latestHash
                 put(node)
                 oneNodeChanged = true
-            default: // nothing about the nodes
+            case 5: // a Job runs, fails or completes: every node's plan states again
+                let states: [JobStatus.State] = [.running, .failed, .complete]
+                cache.apply(.upsert(F.job(plan: random.next(2) == 0 ? server : agent, node: name, state: states[random.next(3)])),
+                            to: \.jobs, kind: .jobs)
+            default: // nothing about the nodes; a manifest's state on this host
                 cache.apply(.health(.ok), to: \.addons, kind: .addons)
+                if random.next(2) == 0 { manifests.swapAt(0, manifests.count - 1) }
             }
             let next = ClusterDerivation.derive(cache, namespace: F.namespace, memo: memo)
             cache.clearNodeChanges()
+            let sameAsFresh = next == ClusterDerivation.derive(cache, namespace: F.namespace)
+            #expect(sameAsFresh, "step \(step): the memoized derivation of \(cache.nodes.count) nodes differs from a fresh one")
+            var snapshot = DashboardSnapshot(local: SnapshotFixtures.localNode(), manifests: manifests, cluster: next)
+            snapshot.sequence = UInt64(step + 1)
+            let kept = ScreenModel.make(snapshot, state, theme: .unicodeColor, previous: model)
+            let rebuilt = ScreenModel.make(snapshot, state, theme: .unicodeColor)
+            for pane in PaneID.allCases {
+                let samePane = kept.table(pane) == rebuilt.table(pane)
+                #expect(samePane, "step \(step): the \(pane) table kept from the last snapshot differs from one built afresh")
+            }
+            model = kept
             let (reused, cacheNext) = NodeRows.content(next, sort: .name, previous: rows)
             let fresh = NodeRows.content(next, sort: .name, previous: nil).0
             // Compared first, so that a failure names the step, not thousands of rows.

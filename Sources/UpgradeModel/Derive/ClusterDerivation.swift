@@ -44,8 +44,8 @@ public enum ClusterDerivation {
             memo.planInputs = inputs
         }
         let contexts = memo.contexts
-        let trustVersions = memo.relists == cache.relists
-        memo.relists = cache.relists
+        let trustVersions = memo.nodeRelists == cache.nodeRelists
+        memo.nodeRelists = cache.nodeRelists
         memo.refresh(cache.nodes, plansChanged: plansChanged, trustVersions: trustVersions) { node, base in
             withPlans(base, node: node, contexts: contexts)
         }
@@ -54,10 +54,10 @@ public enum ClusterDerivation {
         status.upgradeController = controllerState(cache)
         status.plans = contexts.indices.map { planStatus(contexts[$0], counts: memo.counts($0), selected: memo.selected($0)) }
         status.nodes = memo.nodes
-        // Only nodes with a role can carry the label the gate looks for.
-        status.agentGate = agentGate(plans: plans, nodes: memo.serverNodes)
+        // The gate looks at control-plane nodes only (the control-plane or the master label).
+        status.agentGate = agentGate(plans: plans, nodes: memo.controlPlaneNodes)
         status.hints = hints(status, notable: memo.notableNodes)
-        status.ownership = OwnershipDerivation.derive(cache, namespace: namespace, machines: memo.machineNames)
+        status.ownership = OwnershipDerivation.derive(cache, namespace: namespace, machines: memo.machineNames())
         return status
     }
 

@@ -5,7 +5,7 @@
 /// (UnitTests/DerivationMemoTests replays random changes against a fresh derivation).
 ///
 /// What the nodes add up to (each plan's counts and selection, the nodes that may give a hint, the
-/// servers, the Cluster API machines) is kept too, and a changed node takes its old part out and puts
+/// control-plane nodes, the Cluster API machines) is kept too, and a changed node takes its old part out and puts
 /// its new part in: a watch event costs the node it changed, not a pass over thousands. The statuses are
 /// kept in a `ChunkedArray`, so that the snapshot's copy shares all chunks but the changed node's.
 ///
@@ -39,9 +39,10 @@ public final class DerivationMemo: @unchecked Sendable {
 
     var planInputs: PlanInputs?
     var contexts: [PlanContext] = []
-    /// The cache's `relists` when last refreshed: after a relist, every node is derived again, whatever
-    /// its resourceVersion (an etcd snapshot restore hands back old resourceVersions with other content).
-    var relists: UInt64?
+    /// The cache's `nodeRelists` when last refreshed: after a LIST of nodes, every node is derived again,
+    /// whatever its resourceVersion (an etcd snapshot restore hands back old resourceVersions with other
+    /// content).
+    var nodeRelists: UInt64?
     /// The nodes changed since the last refresh: the cache's changes are added at every derivation (the
     /// cache's owner then clears them), and a refresh takes them. A new memo starts with all.
     var pending = NodeChanges.all
@@ -60,11 +61,14 @@ public final class DerivationMemo: @unchecked Sendable {
         var selected: [String]? = []
     }
     private var tallies: [PlanTally] = []
-    /// The nodes that may give a hint (cordoned, not ready, with an upgrade detail, etcd only), the nodes
-    /// with a role (servers: the agent gate looks at those), the nodes with a Cluster API machine.
+    /// The nodes that may give a hint (cordoned, not ready, with an upgrade detail, etcd only), the
+    /// control-plane nodes (the agent gate looks at those), the nodes with a Cluster API machine.
     private var notable: Set<String> = []
-    private var servers: Set<String> = []
+    private var controlPlane: Set<String> = []
     private var machines: Set<String> = []
+    /// `machineNames` as last listed; nil when a node's machine changed since (on a Cluster API cluster
+    /// every node names one: not listed again at every node event).
+    private var machineList: [String]?
 
     /// The manifests as last merged, and what from: a node event leaves them as they were.
     struct ManifestInputs: Equatable {
@@ -160,7 +164,10 @@ public final class DerivationMemo: @unchecked Sendable {
             ordered[at].machine = OwnershipDerivation.machine(node)
         }
         (ordered[at].status, ordered[at].states) = derive(node, base)
-        nodes[at] = ordered[at].status
+        // An equal status is not written: its chunk stays the one the last snapshot shares (a Job's
+        // change re-derives every node's plan states; most come out the same).
+        if !(ordered[at].status == before.status) { nodes[at] = ordered[at].status }
+        if before.machine != ordered[at].machine { machineList = nil }
         guard !recount else { return }
         let after = ordered[at]
         for plan in tallies.indices {
@@ -179,15 +186,16 @@ public final class DerivationMemo: @unchecked Sendable {
             if member { keys.insert(entry.key) } else { keys.remove(entry.key) }
         }
         set(&notable, Self.isNotable(entry.status))
-        set(&servers, !entry.status.roles.isEmpty)
+        set(&controlPlane, entry.status.isControlPlane)
         set(&machines, entry.machine != nil)
     }
 
     private func recountAll() {
         tallies = contexts.map { _ in PlanTally() }
         notable = []
-        servers = []
+        controlPlane = []
         machines = []
+        machineList = nil
         for entry in ordered {
             for plan in tallies.indices {
                 guard let state = entry.states[plan] else { continue }
@@ -195,7 +203,7 @@ public final class DerivationMemo: @unchecked Sendable {
                 tallies[plan].selected!.append(entry.status.name)
             }
             if Self.isNotable(entry.status) { notable.insert(entry.key) }
-            if !entry.status.roles.isEmpty { servers.insert(entry.key) }
+            if entry.status.isControlPlane { controlPlane.insert(entry.key) }
             if entry.machine != nil { machines.insert(entry.key) }
         }
     }
@@ -219,10 +227,15 @@ public final class DerivationMemo: @unchecked Sendable {
 
     /// The statuses of the nodes that may give a hint, in name order.
     var notableNodes: [NodeStatus] { statuses(notable) }
-    /// The statuses of the nodes with a role, in name order.
-    var serverNodes: [NodeStatus] { statuses(servers) }
+    /// The statuses of the control-plane nodes (`control-plane` or `master` role), in name order.
+    var controlPlaneNodes: [NodeStatus] { statuses(controlPlane) }
     /// The Cluster API machines the nodes name, sorted.
-    var machineNames: [String] { machines.compactMap { position[$0].flatMap { ordered[$0].machine } }.sorted() }
+    func machineNames() -> [String] {
+        if let machineList { return machineList }
+        let names = machines.compactMap { position[$0].flatMap { ordered[$0].machine } }.sorted()
+        machineList = names
+        return names
+    }
 
     private func statuses(_ keys: Set<String>) -> [NodeStatus] {
         keys.compactMap { position[$0] }.sorted().map { ordered[$0].status }

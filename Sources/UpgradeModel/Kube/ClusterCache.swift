@@ -18,9 +18,10 @@ public struct ClusterCache: Sendable, Equatable {
     /// `cattle-system/cattle-cluster-agent`, when it exists: a Rancher-managed cluster.
     public var rancherAgents: [String: KDeployment] = [:]
     public var health: [String: ResourceHealth] = [:]
-    /// Counts the LISTs that changed the cache. After one, resourceVersions may not mean what they meant
-    /// (an etcd restore rewinds them), so `DerivationMemo` compares whole objects once.
-    public var relists: UInt64 = 0
+    /// Counts the LISTs of nodes that changed the cache. After one, resourceVersions may not mean what
+    /// they meant (an etcd restore rewinds them), so `DerivationMemo` compares whole nodes once. (The
+    /// memo compares the other resources it reads whole, so their LISTs do not count.)
+    public var nodeRelists: UInt64 = 0
     /// The nodes `apply` changed since the owner last cleared them (`clearNodeChanges`): a derivation with
     /// a `DerivationMemo` re-derives these, not every node. A new cache starts with all of them.
     public private(set) var nodeChanges = NodeChanges.all
@@ -32,7 +33,7 @@ public struct ClusterCache: Sendable, Equatable {
         lhs.nodes == rhs.nodes && lhs.plans == rhs.plans && lhs.jobs == rhs.jobs && lhs.addons == rhs.addons
             && lhs.helmCharts == rhs.helmCharts && lhs.deployments == rhs.deployments && lhs.pods == rhs.pods
             && lhs.events == rhs.events && lhs.allPlans == rhs.allPlans && lhs.rancherAgents == rhs.rancherAgents
-            && lhs.health == rhs.health && lhs.relists == rhs.relists
+            && lhs.health == rhs.health && lhs.nodeRelists == rhs.nodeRelists
     }
 
     /// The owner calls this after a derivation with its memo, which has taken the changes over.
@@ -47,23 +48,27 @@ public struct ClusterCache: Sendable, Equatable {
 
     /// Applies one change; returns whether the cache changed (an upsert of an identical object, a
     /// relist that returns what is known, do not), comparing only what the change touches.
+    /// Nodes must change through here (`nodeChanges` records them by their key path, whatever `kind` says).
     @discardableResult
     public mutating func apply<T: KubeObject>(_ update: ReflectorUpdate<T>, to path: WritableKeyPath<ClusterCache, [String: T]>, kind: Kind) -> Bool {
+        let nodes = (path as AnyKeyPath) == (\ClusterCache.nodes as AnyKeyPath)
         switch update {
         case let .replace(items):
             var next = [String: T](minimumCapacity: items.count)
             for item in items { next[item.metadata.key] = item }
             guard next != self[keyPath: path] else { return false }
             self[keyPath: path] = next
-            relists &+= 1
-            if kind == .nodes { nodeChanges = .all }
+            if nodes {
+                nodeRelists &+= 1
+                nodeChanges = .all
+            }
         case let .upsert(item):
             guard self[keyPath: path][item.metadata.key] != item else { return false }
             self[keyPath: path][item.metadata.key] = item
-            if kind == .nodes { nodeChanges.insert(item.metadata.key) }
+            if nodes { nodeChanges.insert(item.metadata.key) }
         case let .delete(item):
             guard self[keyPath: path].removeValue(forKey: item.metadata.key) != nil else { return false }
-            if kind == .nodes { nodeChanges.insert(item.metadata.key) }
+            if nodes { nodeChanges.insert(item.metadata.key) }
         case let .health(health):
             guard self.health[kind.rawValue] != health else { return false }
             self.health[kind.rawValue] = health

@@ -328,7 +328,7 @@ enum Reducer {
             } else if let id = pstate.selectedID, let index = rows.firstIndex(where: { $0.id == id && $0.selectable }) {
                 pstate.selected = index
             } else {
-                let index = rows.indices[min(pstate.selected, rows.count - 1)...].first { rows[$0].selectable }
+                let index = rows.indices[max(0, min(pstate.selected, rows.count - 1))...].first { rows[$0].selectable }
                     ?? rows.indices.last { rows[$0].selectable }!
                 pstate.selected = index
                 pstate.selectedID = rows[index].id

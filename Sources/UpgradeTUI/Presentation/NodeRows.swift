@@ -97,26 +97,21 @@ enum NodeRows {
         if let previous, previous.plans == plans, previous.targets == targets, previous.nodes.count == nodes.count {
             cache = rebuildChanged(nodes, previous: previous)
         } else {
-            var rows: [TableRow] = []
-            rows.reserveCapacity(nodes.count)
+            let rows: ChunkedArray<TableRow>, summaries: [RowSummary]
             if let previous, previous.plans == plans, previous.targets == targets {
                 // A node joined or left: a merge of two name-sorted lists, a row reused only for the same
                 // name and an equal status.
                 var old = 0
-                for node in nodes {
+                (rows, summaries) = TableContent.chunked(nodes.lazy.map { node -> TableRow in
                     while old < previous.nodes.count, previous.nodes[old].name < node.name { old += 1 }
-                    if old < previous.nodes.count, previous.nodes[old] == node {
-                        rows.append(previous.rows[old])
-                        old += 1
-                    } else {
-                        rows.append(row(node, plans: plans, targets: targets))
-                    }
-                }
+                    guard old < previous.nodes.count, previous.nodes[old] == node else { return row(node, plans: plans, targets: targets) }
+                    old += 1
+                    return previous.rows[old - 1]
+                })
             } else {
-                rows = nodes.map { row($0, plans: plans, targets: targets) }
+                (rows, summaries) = TableContent.chunked(nodes.lazy.map { row($0, plans: plans, targets: targets) })
             }
-            let chunked = ChunkedArray(rows)
-            cache = Cache(nodes: nodes, rows: chunked, summaries: chunked.chunks.map { RowSummary($0) }, plans: plans, targets: targets,
+            cache = Cache(nodes: nodes, rows: rows, summaries: summaries, plans: plans, targets: targets,
                           nameOrdered: zip(nodes, nodes.dropFirst()).allSatisfy { $0.name <= $1.name }, tallies: nodes.chunks.map { Tally($0) })
         }
         let empty = cluster.api == .ok ? "no nodes" : clusterUnavailableText(cluster)
@@ -132,7 +127,7 @@ enum NodeRows {
             order.sort { (nodes[$0].version ?? none, nodes[$0].name) < (nodes[$1].version ?? none, nodes[$1].name) }
         case .state: order.sort { (attentionRank(nodes[$0]), nodes[$0].name) < (attentionRank(nodes[$1]), nodes[$1].name) }
         }
-        return (TableContent(columns: columns, rows: ChunkedArray(order.lazy.map { cache.rows[$0] }), emptyText: empty), cache)
+        return (TableContent(columns: columns, rows: order.lazy.map { cache.rows[$0] }, emptyText: empty), cache)
     }
 
     /// The same number of nodes as last time: chunk by chunk, a chunk of nodes that is the last one's

@@ -85,8 +85,31 @@ struct TableContent: Equatable {
     /// Shown when there are no rows.
     var emptyText: String
 
-    init(columns: [Column], rows: [TableRow], emptyText: String) {
-        self.init(columns: columns, rows: ChunkedArray(rows), emptyText: emptyText)
+    init<Rows: Sequence<TableRow>>(columns: [Column], rows: Rows, emptyText: String) {
+        let (chunked, summaries) = Self.chunked(rows)
+        self.init(columns: columns, rows: chunked, summaries: summaries, emptyText: emptyText)
+    }
+
+    /// The rows in chunks, each summarised as soon as it is full (while its rows are still in the cache).
+    static func chunked<Rows: Sequence<TableRow>>(_ rows: Rows) -> (ChunkedArray<TableRow>, [RowSummary]) {
+        let size = ChunkedArray<TableRow>.chunkSize
+        var chunks: [[TableRow]] = [], summaries: [RowSummary] = []
+        var current: [TableRow] = []
+        current.reserveCapacity(size)
+        for row in rows {
+            current.append(row)
+            if current.count == size {
+                summaries.append(RowSummary(current))
+                chunks.append(current)
+                current = []
+                current.reserveCapacity(size)
+            }
+        }
+        if !current.isEmpty {
+            summaries.append(RowSummary(current))
+            chunks.append(current)
+        }
+        return (ChunkedArray(chunks: chunks), summaries)
     }
 
     /// `summaries`, one per chunk of `rows`, when the caller has them (kept from the last snapshot).
@@ -149,12 +172,13 @@ struct TableContent: Equatable {
         let asciiNeedle = bytes.allSatisfy { $0 < 0x80 }
         // Bytes where both sides are ASCII; otherwise Foundation's search, which treats equivalent
         // Unicode forms (a precomposed and a decomposed é) as equal.
-        var kept = rows.filter {
+        let kept = rows.lazy.filter {
             !$0.selectable || (asciiNeedle && $0.searchIsASCII ? Self.contains($0.searchText, bytes) : $0.searchText.contains(needle))
         }
+        var table = TableContent(columns: columns, rows: kept, emptyText: "nothing matches /\(filter)")
         // Section notes without any object row after filtering are noise.
-        if !kept.contains(where: \.selectable) { kept = [] }
-        return TableContent(columns: columns, rows: kept, emptyText: "nothing matches /\(filter)")
+        if table.selectableCount == 0 { table = TableContent(columns: columns, rows: [TableRow](), emptyText: table.emptyText) }
+        return table
     }
 
     /// A substring search on UTF-8 bytes (both sides lowercased): Foundation's `contains` goes through
