@@ -71,6 +71,22 @@ public struct ChunkedArray<Element>: RandomAccessCollection, MutableCollection {
     }
 
     public var array: [Element] { Array(self) }
+
+    /// Chunk by chunk: an element costs a step in its chunk, not a lookup through the list of chunks.
+    public struct Iterator: IteratorProtocol {
+        var chunks: IndexingIterator<[[Element]]>
+        var current: IndexingIterator<[Element]>
+
+        public mutating func next() -> Element? {
+            while true {
+                if let element = current.next() { return element }
+                guard let chunk = chunks.next() else { return nil }
+                current = chunk.makeIterator()
+            }
+        }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(chunks: chunks.makeIterator(), current: [Element]().makeIterator()) }
 }
 
 extension ChunkedArray: Equatable where Element: Equatable {
