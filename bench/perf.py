@@ -12,6 +12,8 @@ deployment, 30 Addons and HelmCharts) it starts the API emulator and measures:
   dash RSS        the dashboard's peak RSS (VmHWM) at the end of its run
   idle            the dashboard's CPU (% of one core) and bytes written over --idle seconds of nothing
                   changing, against `watch -n 2 kubectl get nodes` in the same tmux geometry
+  change CPU      the dashboard's CPU time (all threads, /proc/PID/task/*/schedstat) over the latency
+                  trials, less its idle rate, per change
   latency         a node's kubelet version changed in the API -> the new version on screen, p50/p95: the
                   clock starts before the PATCH is sent (on a kept-alive connection) and stops when
                   tmux's copy of the screen shows the new version; the screen is read through a tmux
@@ -202,6 +204,18 @@ def cpu_ticks(pid, children=False):
     return ticks
 
 
+def cpu_ns(pid):
+    """The process's CPU time so far, every thread's, in ns (schedstat: finer than clock ticks)."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
+
+
 def hwm_mb(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -375,6 +389,7 @@ def measure(args, binary, size, work):
         latencies = []
         watch = PaneWatch(sock, "d")
         api = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        cpu_start, wall_start = cpu_ns(pid), time.monotonic()
         for trial in range(args.trials):
             version = "v1.32.3+rke2r1" if trial % 2 == 0 else OLD
             body = json.dumps({"status": {"nodeInfo": {"kubeletVersion": version}}})
@@ -390,6 +405,9 @@ def measure(args, binary, size, work):
                 watch.wait_output(t0 + 10)
             latencies.append((time.monotonic() - t0) * 1000 if ok else float("inf"))
             time.sleep(0.3)
+        # The dashboard's CPU per change: all its threads over the trials, less what it uses idle.
+        spent_ms = (cpu_ns(pid) - cpu_start) / 1e6 - (out["idle_cpu"] or 0) / 100 * (time.monotonic() - wall_start) * 1000
+        out["change_cpu_ms"] = spent_ms / args.trials
         api.close()
         watch.close()
         out["lat_p50"] = statistics.median(latencies)
@@ -445,15 +463,16 @@ def table(results, binary, args):
     lines = [f"binary: `{binary}`; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
              f"load average {os.getloadavg()[0]:.1f}; runs {args.runs}, idle {args.idle:.0f} s, trials {args.trials}", "",
              "| nodes | lists (MB) | status s | curl s | status/curl | kubectl nodes s | status RSS MB | dash RSS MB "
-             "| first frame s | idle CPU % | idle bytes | watch kubectl CPU % | watch bytes | change p50 ms | p95 ms |"
+             "| first frame s | idle CPU % | idle bytes | watch kubectl CPU % | watch bytes | change p50 ms | p95 ms | change CPU ms |"
              + (" status Ir |" if args.callgrind else ""),
-             "|" + " --- |" * (15 + (1 if args.callgrind else 0))]
+             "|" + " --- |" * (16 + (1 if args.callgrind else 0))]
     for r in results:
         ratio = r["status_s"] / r["curl_s"] if r["curl_s"] else float("nan")
         lines.append(f"| {r['size']:,} | {r['bytes'] / 1e6:.1f} | {fmt(r['status_s'], '.3f')} | {fmt(r['curl_s'], '.3f')} | "
                      f"{ratio:.2f}× | {fmt(r['kubectl_s'], '.3f')} | {fmt(r['status_rss'], '.0f')} | {fmt(r['dash_rss'], '.0f')} | "
                      f"{fmt(r['first_frame_s'], '.2f')} | {fmt(r['idle_cpu'], '.2f')} | {r['idle_bytes']} | "
-                     f"{fmt(r['watch_cpu'], '.2f')} | {fmt(r['watch_bytes'], 'd')} | {fmt(r['lat_p50'], '.0f')} | {fmt(r['lat_p95'], '.0f')} |"
+                     f"{fmt(r['watch_cpu'], '.2f')} | {fmt(r['watch_bytes'], 'd')} | {fmt(r['lat_p50'], '.0f')} | {fmt(r['lat_p95'], '.0f')} | "
+                     f"{fmt(r.get('change_cpu_ms'), '.1f')} |"
                      + (f" {r.get('status_ir', 0):,} |" if args.callgrind else ""))
     rendered = [r for r in results if "frame_ms" in r]
     if rendered:
