@@ -59,9 +59,6 @@ public struct ChunkedArray<Element>: RandomAccessCollection, MutableCollection {
         }
     }
 
-    /// The chunk that holds `position`, and where in it.
-    public static func chunk(of position: Int) -> (chunk: Int, offset: Int) { (position / chunkSize, position % chunkSize) }
-
     /// Whether chunk `index` of both is the same storage: then its elements are the same, unlooked at.
     public func sameChunk(_ index: Int, as other: ChunkedArray) -> Bool {
         guard index < chunks.count, index < other.chunks.count else { return false }
@@ -69,8 +66,6 @@ public struct ChunkedArray<Element>: RandomAccessCollection, MutableCollection {
             other.chunks[index].withUnsafeBufferPointer { theirs in mine.baseAddress == theirs.baseAddress && mine.count == theirs.count }
         }
     }
-
-    public var array: [Element] { Array(self) }
 
     /// Chunk by chunk: an element costs a step in its chunk, not a lookup through the list of chunks.
     public struct Iterator: IteratorProtocol {

@@ -87,8 +87,6 @@ public struct NodeChanges: Sendable, Equatable {
     public init() {}
     public static let all: NodeChanges = { var changes = NodeChanges(); changes.all = true; return changes }()
 
-    public var isEmpty: Bool { !all && keys.isEmpty }
-
     mutating func insert(_ key: String) {
         guard !all else { return }
         keys.insert(key)
