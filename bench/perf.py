@@ -153,13 +153,6 @@ LISTS = ["/api/v1/nodes", f"/apis/upgrade.cattle.io/v1/namespaces/{NS}/plans", f
 # ---------------------------------------------------------------------------------------------------
 # Helpers
 
-def call(port, method, path, body=None, ctype="application/json"):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method, headers={"Content-Type": ctype})
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        return json.loads(resp.read() or b"null")
-
-
 TIME = shutil.which("time", path="/usr/bin:/bin")
 
 

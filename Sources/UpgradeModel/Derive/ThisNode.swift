@@ -29,21 +29,12 @@ public enum ThisNode {
         return names
     }
 
-    /// The plan that upgrades this node (the one that selects it), else the one for its role.
-    public static func plan(_ local: LocalNode, in cluster: ClusterStatus) -> PlanStatus? {
-        plan(local, node: node(local, in: cluster), in: cluster)
-    }
-
-    /// The same, for this node as `node(_:in:)` found it.
+    /// The plan that upgrades this node (`node`, as `node(_:in:)` found it): the one that selects it, else
+    /// the one for its role.
     public static func plan(_ local: LocalNode, node: NodeStatus?, in cluster: ClusterStatus) -> PlanStatus? {
         if let node, let name = node.plans.first?.plan { return cluster.plan(named: name) }
         let isAgent = local.role == .agent
         return cluster.plans.first { ($0.waitsFor != nil) == isAgent } ?? cluster.plans.first
-    }
-
-    /// The version this node should end at, per its plan.
-    public static func target(_ local: LocalNode, in cluster: ClusterStatus) -> RKE2Version? {
-        plan(local, in: cluster)?.target.flatMap(RKE2Version.init)
     }
 
     /// The other control-plane nodes, by name: each needs the same `.skip` marker.
